@@ -1,0 +1,43 @@
+# Klasse quick start: `make demo` runs the product, `make test` passes the tests.
+# Each target does its own set-up (apt packages, virtualenv, blur model) and a
+# second run with nothing changed takes seconds.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NETNS := scripts/netns-run
+APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
+	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 \
+	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
+
+.PHONY: setup apt venv demo test lint typecheck pytest clean
+
+setup: apt venv
+
+apt:
+	@scripts/ensure-apt $(APT_PACKAGES)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml | apt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+demo: setup
+	$(NETNS) $(PY) scripts/demo.py
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(NETNS) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

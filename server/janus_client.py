@@ -1,0 +1,217 @@
+"""Async client for Janus's WebSocket API (and its Admin API).
+
+One connection multiplexes sessions; replies are matched by transaction. Plugin
+requests that Janus handles asynchronously answer `ack` first and an `event` with
+the same transaction later: `request` waits for the first reply that is not an ack.
+Events that answer nothing (webrtcup, media, hangup, moderation, publisher lists)
+go to the queue of the handle that sent them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import secrets
+from typing import Any
+
+import websockets
+from websockets.typing import Subprotocol
+
+log = logging.getLogger(__name__)
+
+VIDEOROOM = "janus.plugin.videoroom"
+KEEPALIVE_S = 25.0
+
+
+class JanusError(RuntimeError):
+    """Janus or a plugin refused a request."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"janus error {code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class JanusConnection:
+    """One WebSocket to Janus. Use `open()`; close with `close()`."""
+
+    def __init__(self, ws: Any, secret_field: str, secret: str | None) -> None:
+        self._ws = ws
+        self._secret_field = secret_field
+        self._secret = secret
+        self._tx = itertools.count(1)
+        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._handles: dict[int, JanusHandle] = {}
+        self._sessions: dict[int, JanusSession] = {}
+        self._reader = asyncio.create_task(self._read(), name="janus-reader")
+        self.closed = asyncio.Event()
+
+    @classmethod
+    async def open(cls, url: str, api_secret: str | None = None) -> JanusConnection:
+        ws = await websockets.connect(url, subprotocols=[Subprotocol("janus-protocol")], max_size=2**22)
+        return cls(ws, "apisecret", api_secret)
+
+    @classmethod
+    async def open_admin(cls, url: str, admin_secret: str) -> JanusConnection:
+        ws = await websockets.connect(url, subprotocols=[Subprotocol("janus-admin-protocol")])
+        return cls(ws, "admin_secret", admin_secret)
+
+    async def request(self, msg: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        tx = f"t{next(self._tx)}"
+        msg = dict(msg, transaction=tx)
+        if self._secret is not None:
+            msg[self._secret_field] = self._secret
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[tx] = fut
+        try:
+            await self._ws.send(json.dumps(msg))
+            reply = await asyncio.wait_for(fut, timeout)
+        finally:
+            self._pending.pop(tx, None)
+        if reply.get("janus") == "error":
+            err = reply.get("error", {})
+            raise JanusError(int(err.get("code", 0)), str(err.get("reason", "")))
+        return reply
+
+    async def create_session(self, token: str | None = None) -> JanusSession:
+        body: dict[str, Any] = {"janus": "create"}
+        if token:
+            body["token"] = token
+        reply = await self.request(body)
+        session = JanusSession(self, int(reply["data"]["id"]), token)
+        self._sessions[session.id] = session
+        return session
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self._ws:
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    log.warning("janus sent a frame that is not JSON")
+                    continue
+                self._dispatch(msg)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+            for fut in self._pending.values():
+                if not fut.done():
+                    fut.set_exception(ConnectionError("janus connection closed"))
+            for handle in self._handles.values():
+                handle.events.put_nowait({"janus": "connection_closed"})
+
+    def _dispatch(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("janus")
+        if kind == "ack":
+            return
+        fut = self._pending.get(str(msg.get("transaction")))
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+            return
+        handle = self._handles.get(int(msg.get("sender", 0) or 0))
+        if handle is not None:
+            handle.events.put_nowait(msg)
+        elif kind == "timeout":
+            log.warning("a janus session timed out")
+
+    async def close(self) -> None:
+        for session in list(self._sessions.values()):
+            session.stop_keepalive()
+        with contextlib.suppress(Exception):
+            await self._ws.close()
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
+
+    # Admin API -------------------------------------------------------------
+    async def add_token(self, token: str, plugins: list[str] | None = None) -> None:
+        await self.request({"janus": "add_token", "token": token, "plugins": plugins or [VIDEOROOM]})
+
+    async def remove_token(self, token: str) -> None:
+        await self.request({"janus": "remove_token", "token": token})
+
+
+class JanusSession:
+    """A Janus session: kept alive by a periodic keepalive until destroyed."""
+
+    def __init__(self, conn: JanusConnection, session_id: int, token: str | None) -> None:
+        self.conn = conn
+        self.id = session_id
+        self.token = token
+        self._keepalive = asyncio.create_task(self._keep_alive(), name=f"janus-ka-{session_id}")
+
+    def _auth(self, body: dict[str, Any]) -> dict[str, Any]:
+        body["session_id"] = self.id
+        if self.token:
+            body["token"] = self.token
+        return body
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(KEEPALIVE_S)
+            try:
+                await self.conn.request(self._auth({"janus": "keepalive"}))
+            except (TimeoutError, JanusError, ConnectionError):
+                return
+
+    async def attach(self, plugin: str = VIDEOROOM) -> JanusHandle:
+        reply = await self.conn.request(self._auth({"janus": "attach", "plugin": plugin,
+                                                    "opaque_id": secrets.token_hex(4)}))
+        handle = JanusHandle(self, int(reply["data"]["id"]))
+        self.conn._handles[handle.id] = handle
+        return handle
+
+    def stop_keepalive(self) -> None:
+        self._keepalive.cancel()
+
+    async def destroy(self) -> None:
+        self.stop_keepalive()
+        self.conn._sessions.pop(self.id, None)
+        for hid in [h for h, hd in self.conn._handles.items() if hd.session is self]:
+            self.conn._handles.pop(hid, None)
+        with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
+            await self.conn.request(self._auth({"janus": "destroy"}))
+
+
+class JanusHandle:
+    """A plugin handle. `message` returns (plugin data, jsep or None)."""
+
+    def __init__(self, session: JanusSession, handle_id: int) -> None:
+        self.session = session
+        self.id = handle_id
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def message(self, body: dict[str, Any], jsep: dict[str, Any] | None = None,
+                      timeout: float = 10.0) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        req: dict[str, Any] = {"janus": "message", "handle_id": self.id, "body": body}
+        if jsep is not None:
+            req["jsep"] = jsep
+        reply = await self.session.conn.request(self.session._auth(req), timeout=timeout)
+        data = reply.get("plugindata", {}).get("data", {})
+        if "error_code" in data:
+            raise JanusError(int(data["error_code"]), str(data.get("error", "")))
+        return data, reply.get("jsep")
+
+    async def wait_event(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for an unsolicited event for which `predicate(msg)` is true."""
+        async def _wait() -> dict[str, Any]:
+            while True:
+                msg = await self.events.get()
+                if msg.get("janus") == "connection_closed":
+                    raise ConnectionError("janus connection closed")
+                if predicate(msg):
+                    return msg
+        return await asyncio.wait_for(_wait(), timeout)
+
+    async def hangup(self) -> None:
+        with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
+            await self.session.conn.request(self.session._auth({"janus": "hangup", "handle_id": self.id}))
+
+    async def detach(self) -> None:
+        self.session.conn._handles.pop(self.id, None)
+        with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
+            await self.session.conn.request(self.session._auth({"janus": "detach", "handle_id": self.id}))
