@@ -19,9 +19,10 @@ async def main() -> int:
         print("demo: needs the private network namespace:",
               os.environ.get("KLASSE_NETNS_UNAVAILABLE", "run it with `make demo`"))
         return 1
+    from test_janus_two_peers import test_video_flows_from_publisher_to_subscriber
+
     from klasse.server.janus_config import JanusSettings
     from klasse.server.janus_process import JanusProcess
-    from test_janus_two_peers import test_video_flows_from_publisher_to_subscriber
 
     print("demo: starting Janus inside the private network (10.77.0.1) ...")
     janus = JanusProcess(JanusSettings(ice_address=os.environ["KLASSE_SERVER_ADDR"]))

@@ -1,0 +1,59 @@
+"""Qt-free `klasse` subcommands: the headless participant and the blur preview.
+
+Each subcommand's work lives in its own module; this file only parses arguments.
+The `klasse` console script enters through ui/launcher.py, which hands these
+subcommands here without ever importing Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+BLUR_MODES = ("off", "blur", "replace", "full")
+
+
+def _source(value: str) -> str:
+    if value in ("off", "synthetic") or (value.startswith("file:") and len(value) > 5):
+        return value
+    raise argparse.ArgumentTypeError("use off, synthetic or file:PATH")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="klasse", description="Klasse video lessons")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    join = sub.add_parser("join", help="join a lesson (headless: JSON lines on stdin/stdout)")
+    join.add_argument("link", help="klasse:// link")
+    join.add_argument("--headless", action="store_true", required=True,
+                      help="no window; commands on stdin, events on stdout (docs/headless.md)")
+    join.add_argument("--name", default="Participant")
+    join.add_argument("--pin", default=None)
+    join.add_argument("--camera", type=_source, default="off",
+                      help="camera source; the camera stays off until a `camera` command")
+    join.add_argument("--mic", type=_source, default="off",
+                      help="microphone source; it stays off until a `mic` command")
+    join.add_argument("--blur", choices=("on", "off"), default="on")
+    join.add_argument("--duration", type=float, default=None,
+                      help="leave after this many seconds")
+
+    preview = sub.add_parser("blur-preview",
+                             help="run an image or video through the call's blur stage")
+    preview.add_argument("input")
+    preview.add_argument("output")
+    preview.add_argument("--mode", choices=BLUR_MODES, default="blur")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "join":
+        from klasse.app.headless import run as run_headless
+        return run_headless(args)
+    from klasse.media.blur_preview import run as run_preview
+    return run_preview(args.input, args.output, args.mode)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

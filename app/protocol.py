@@ -1,0 +1,376 @@
+"""The client <-> room-service protocol: one JSON object per WebSocket message.
+
+Every message has a `type`; messages are small immutable msgspec structs, validated
+on decode (unknown fields, wrong types and oversized frames are refused with a
+typed error). The server imports this module and nothing else of the client.
+docs/protocol.md documents each message.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024  # an SDP offer is ~5 KB; chat text is capped below
+MAX_CHAT_CHARS = 2000
+MAX_NAME_CHARS = 64
+LINK_SCHEME = "klasse"
+
+Role = Literal["teacher", "pupil"]
+Device = Literal["camera", "mic"]
+ParticipantState = Literal["waiting", "joined"]
+
+
+class ErrorCode(StrEnum):
+    BAD_MESSAGE = "bad_message"            # not JSON, wrong fields or types
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    NOT_JOINED = "not_joined"              # a room action before join/admission
+    ALREADY_JOINED = "already_joined"
+    OUT_OF_ORDER = "out_of_order"          # valid message, wrong moment
+    LINK_INVALID = "link_invalid"          # forged, malformed or for another server
+    LINK_EXPIRED = "link_expired"
+    PIN_WRONG = "pin_wrong"
+    RATE_LIMITED = "rate_limited"
+    LOGIN_FAILED = "login_failed"
+    SESSION_INVALID = "session_invalid"
+    NOT_ALLOWED = "not_allowed"            # the role may not do this
+    NO_SUCH_PARTICIPANT = "no_such_participant"
+    LOCKED = "locked"                      # the teacher locked this device off
+    RECORDING_NOT_ALLOWED = "recording_not_allowed"
+    ROOM_CLOSED = "room_closed"
+    MEDIA_FAILED = "media_failed"          # Janus refused or failed a media request
+    INTERNAL = "internal"
+
+
+class ProtocolError(Exception):
+    """A message that cannot be accepted; carries the code sent back to the peer."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class _Msg(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type",
+           kw_only=True):
+    # Optional request id, echoed in the error (or reply) it causes.
+    rid: int | None = None
+
+
+# --------------------------------------------------------------------- shared
+class IceServer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class Participant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    name: str
+    role: Role
+    state: ParticipantState
+    camera: bool = False
+    mic: bool = False
+    hand: bool = False
+    camera_locked: bool = False
+    mic_locked: bool = False
+    publishing: bool = False  # has a feed one can subscribe to
+    via: Literal["account", "link"] = "link"
+
+
+class RecordingState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    state: Literal["off", "announced", "active"] = "off"
+    what: list[str] = []          # e.g. ["teacher camera", "teacher microphone"]
+    starts_in: float | None = None  # seconds until writing starts (announced)
+    consent_required: bool = False
+
+
+class Notice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What the privacy notice needs from the server, shown before the first join."""
+    version: str
+    controller: str
+    dpo_contact: str
+    retention: str
+    language: str = "en"
+
+
+# ------------------------------------------------------ client -> server
+class Login(_Msg, frozen=True, tag="login"):
+    v: int
+    user: str
+    password: str
+
+
+class CreateRoom(_Msg, frozen=True, tag="create_room"):
+    session: str
+    title: str = ""
+    expires_s: int = 7200
+
+
+class Join(_Msg, frozen=True, tag="join"):
+    v: int
+    link: str                    # the link token (or the whole klasse:// link)
+    name: str
+    pin: str | None = None
+    session: str | None = None   # account session token instead of a PIN
+    resume: str | None = None    # reconnect token from an earlier Welcome
+
+
+class Publish(_Msg, frozen=True, tag="publish"):
+    sdp: str                     # offer; the reply is Published with the answer
+
+
+class Subscribe(_Msg, frozen=True, tag="subscribe"):
+    feed: str                    # participant id
+
+
+class SubscriptionAnswer(_Msg, frozen=True, tag="subscription_answer"):
+    feed: str
+    sdp: str
+
+
+class Unsubscribe(_Msg, frozen=True, tag="unsubscribe"):
+    feed: str
+
+
+class MediaState(_Msg, frozen=True, tag="media"):
+    camera: bool
+    mic: bool
+
+
+class Chat(_Msg, frozen=True, tag="chat"):
+    text: str
+
+
+class Hand(_Msg, frozen=True, tag="hand"):
+    up: bool
+
+
+class Consent(_Msg, frozen=True, tag="consent"):
+    recording: bool
+
+
+class Leave(_Msg, frozen=True, tag="leave"):
+    pass
+
+
+class Ping(_Msg, frozen=True, tag="ping"):
+    pass
+
+
+# teacher actions
+class Admit(_Msg, frozen=True, tag="admit"):
+    participant: str
+
+
+class AdmitAll(_Msg, frozen=True, tag="admit_all"):
+    pass
+
+
+class Deny(_Msg, frozen=True, tag="deny"):
+    participant: str
+
+
+class TurnOff(_Msg, frozen=True, tag="turn_off"):
+    """Turn a participant's device off; `participant` None means all pupils."""
+    participant: str | None
+    device: Device
+    lock: bool = False
+
+
+class Unlock(_Msg, frozen=True, tag="unlock"):
+    participant: str
+    device: Device
+
+
+class AskOn(_Msg, frozen=True, tag="ask_on"):
+    """A teacher can only ask; the pupil decides."""
+    participant: str
+    device: Device
+
+
+class Kick(_Msg, frozen=True, tag="kick"):
+    participant: str
+
+
+class LowerHands(_Msg, frozen=True, tag="lower_hands"):
+    participant: str | None = None
+
+
+class End(_Msg, frozen=True, tag="end"):
+    pass
+
+
+class Record(_Msg, frozen=True, tag="record"):
+    start: bool
+
+
+ClientMessage = (Login | CreateRoom | Join | Publish | Subscribe | SubscriptionAnswer
+                 | Unsubscribe | MediaState | Chat | Hand | Consent | Leave | Ping | Admit
+                 | AdmitAll | Deny | TurnOff | Unlock | AskOn | Kick | LowerHands | End
+                 | Record)
+
+
+# ------------------------------------------------------ server -> client
+class Session(_Msg, frozen=True, tag="session"):
+    token: str
+    user: str
+    role: Role
+    expires: float               # unix time
+
+
+class RoomCreated(_Msg, frozen=True, tag="room_created"):
+    room: str
+    teacher_link: str
+    pupil_link: str
+    pin: str
+    expires: float
+
+
+class Welcome(_Msg, frozen=True, tag="welcome"):
+    participant: str
+    role: Role
+    room_title: str
+    state: ParticipantState
+    resume: str                  # reconnect token
+    ice_servers: list[IceServer]
+    notice: Notice
+    recording: RecordingState
+    camera_locked: bool = False
+    mic_locked: bool = False
+
+
+class Admitted(_Msg, frozen=True, tag="admitted"):
+    pass
+
+
+class Denied(_Msg, frozen=True, tag="denied"):
+    reason: str
+
+
+class Participants(_Msg, frozen=True, tag="participants"):
+    participants: list[Participant]
+
+
+class Published(_Msg, frozen=True, tag="published"):
+    sdp: str                     # answer
+
+
+class Subscription(_Msg, frozen=True, tag="subscription"):
+    feed: str
+    sdp: str                     # offer from the media server
+
+
+class Moderation(_Msg, frozen=True, tag="moderation"):
+    action: Literal["turn_off", "unlock", "ask_on", "lower_hand"]
+    device: Device | None = None
+    locked: bool = False
+    by: str = ""                 # participant id of the teacher
+
+
+class Recording(_Msg, frozen=True, tag="recording"):
+    recording: RecordingState
+
+
+class ChatMessage(_Msg, frozen=True, tag="chat_message"):
+    sender: str                  # participant id
+    name: str
+    text: str
+    ts: float
+
+
+class Closed(_Msg, frozen=True, tag="closed"):
+    """The room is gone for this client; it must wipe its call cache."""
+    reason: Literal["ended", "kicked", "denied", "expired", "left", "server_shutdown"]
+
+
+class Error(_Msg, frozen=True, tag="error"):
+    code: ErrorCode
+    message: str
+    ref: str | None = None       # type of the refused message
+
+
+class Pong(_Msg, frozen=True, tag="pong"):
+    pass
+
+
+ServerMessage = (Session | RoomCreated | Welcome | Admitted | Denied | Participants
+                 | Published | Subscription | Moderation | Recording | ChatMessage
+                 | Closed | Error | Pong)
+
+_client_decoder = msgspec.json.Decoder(ClientMessage)
+_server_decoder = msgspec.json.Decoder(ServerMessage)
+_encoder = msgspec.json.Encoder()
+
+
+def _decode(decoder: msgspec.json.Decoder, raw: bytes | str) -> object:
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
+    try:
+        return decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"not a JSON message: {exc}") from None
+
+
+def decode_client(raw: bytes | str) -> ClientMessage:
+    """Parse and validate a message from a client, or raise ProtocolError."""
+    msg = _decode(_client_decoder, raw)
+    if isinstance(msg, Chat) and len(msg.text) > MAX_CHAT_CHARS:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"chat text over {MAX_CHAT_CHARS} characters")
+    if isinstance(msg, Join):
+        if msg.v != PROTOCOL_VERSION:
+            raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION,
+                                f"protocol version {msg.v} is not {PROTOCOL_VERSION}")
+        if not msg.name.strip() or len(msg.name) > MAX_NAME_CHARS:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE,
+                                f"name must be 1 to {MAX_NAME_CHARS} characters")
+    return msg  # type: ignore[return-value]
+
+
+def decode_server(raw: bytes | str) -> ServerMessage:
+    """Parse and validate a message from the room service, or raise ProtocolError."""
+    return _decode(_server_decoder, raw)  # type: ignore[return-value]
+
+
+def encode(msg: ClientMessage | ServerMessage) -> bytes:
+    return _encoder.encode(msg)
+
+
+# ------------------------------------------------------------------ links
+class Link(msgspec.Struct, frozen=True):
+    """klasse://HOST:PORT/join/TOKEN[?tls=0] -- where to connect, and the room token."""
+    host: str
+    port: int
+    token: str
+    tls: bool = True
+
+    @property
+    def service_url(self) -> str:
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}/"
+
+    def __str__(self) -> str:
+        query = "" if self.tls else "?" + urlencode({"tls": "0"})
+        return f"{LINK_SCHEME}://{self.host}:{self.port}/join/{self.token}{query}"
+
+
+def parse_link(text: str) -> Link:
+    """Parse a klasse:// link; raise ProtocolError(LINK_INVALID) with a reason."""
+    parts = urlsplit(text.strip())
+    if parts.scheme != LINK_SCHEME:
+        raise ProtocolError(ErrorCode.LINK_INVALID, f"not a {LINK_SCHEME}:// link")
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) != 2 or segments[0] != "join" or not parts.hostname:
+        raise ProtocolError(ErrorCode.LINK_INVALID, "the link has no room token")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise ProtocolError(ErrorCode.LINK_INVALID, "the link's port is not a number") from None
+    tls = parse_qs(parts.query).get("tls", ["1"])[0] != "0"
+    return Link(host=parts.hostname, port=port, token=segments[1], tls=tls)
