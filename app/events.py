@@ -1,0 +1,127 @@
+"""What the call engine tells its front ends (the Qt UI and the headless participant).
+
+Small immutable events; `as_json()` gives the headless participant's JSON-lines
+form (docs/headless.md), whose `event` key is each class's EVENT name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Literal
+
+from klasse.app.protocol import Notice, Participant, RecordingState
+
+CallState = Literal["connecting", "waiting", "joined", "reconnecting", "left"]
+
+
+@dataclass(frozen=True)
+class Event:
+    EVENT: ClassVar[str] = ""
+
+    def as_json(self) -> dict[str, Any]:
+        out = {"event": self.EVENT}
+        out.update(_plain(asdict(self)))
+        return out
+
+
+def _plain(value: Any) -> Any:
+    """Turn msgspec structs inside an event into plain JSON-able values."""
+    import msgspec
+
+    return msgspec.to_builtins(value)
+
+
+@dataclass(frozen=True)
+class StateChanged(Event):
+    EVENT: ClassVar[str] = "state"
+    state: CallState
+
+
+@dataclass(frozen=True)
+class Welcomed(Event):
+    """Sent once per join: who I am in this room, and the server's privacy notice."""
+    EVENT: ClassVar[str] = "welcome"
+    participant: str
+    role: Literal["teacher", "pupil"]
+    room_title: str
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class ParticipantsChanged(Event):
+    """Everyone this user may see; a teacher also sees waiting pupils."""
+    EVENT: ClassVar[str] = "participants"
+    participants: tuple[Participant, ...]
+
+
+@dataclass(frozen=True)
+class LocalMediaChanged(Event):
+    """This user's own devices: on/off, and whether a teacher locked them off."""
+    EVENT: ClassVar[str] = "local_media"
+    camera: bool
+    mic: bool
+    camera_locked: bool = False
+    mic_locked: bool = False
+
+
+@dataclass(frozen=True)
+class MediaFlow(Event):
+    """Cumulative frames received from one participant (at least once a second)."""
+    EVENT: ClassVar[str] = "video"   # or "audio": see `kind`
+    kind: Literal["video", "audio"]
+    sender: str
+    frames: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.kind, "from": self.sender, "frames": self.frames}
+
+
+@dataclass(frozen=True)
+class RecordingChanged(Event):
+    """`unknown` is true while the state cannot be confirmed (connection lost)."""
+    EVENT: ClassVar[str] = "recording"
+    recording: RecordingState
+    unknown: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        rec = self.recording
+        return {"event": self.EVENT, "active": rec.state == "active", "state":
+                "unknown" if self.unknown else rec.state, "what": list(rec.what),
+                "starts_in": rec.starts_in, "consent_required": rec.consent_required}
+
+
+@dataclass(frozen=True)
+class ModerationReceived(Event):
+    EVENT: ClassVar[str] = "moderation"
+    action: str
+    by: str
+    device: str | None = None
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class ChatReceived(Event):
+    EVENT: ClassVar[str] = "chat"
+    sender: str
+    name: str
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.EVENT, "from": self.sender, "name": self.name, "text": self.text}
+
+
+@dataclass(frozen=True)
+class ErrorRaised(Event):
+    EVENT: ClassVar[str] = "error"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Left(Event):
+    """The final event: the call is over and its cache was wiped (or not)."""
+    EVENT: ClassVar[str] = "left"
+    reason: str
+    wiped: bool
+    cache_files_remaining: int
+    extra: dict[str, Any] = field(default_factory=dict)
