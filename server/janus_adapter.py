@@ -55,7 +55,7 @@ class JanusNode:
         self.instance = instance
         self.name = name
         self.process = process
-        self.load = 0                # participants placed here
+        self.load = 0                # participants in the rooms placed here (service counts)
         self.conn: JanusConnection | None = None
         self.admin: JanusConnection | None = None
         self._token = secrets.token_urlsafe(24)
@@ -129,7 +129,6 @@ class JanusNode:
             with contextlib.suppress(Exception):
                 await self.admin.remove_token(token)
             raise
-        self.load += 1
         return JanusPeer(self, session, token)
 
 
@@ -219,7 +218,6 @@ class JanusPeer:
         if self._watch is not None:
             self._watch.cancel()
         await self.session.destroy()
-        self.node.load -= 1
         if self.node.admin is not None:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
                 await self.node.admin.remove_token(self.token)

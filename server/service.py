@@ -309,6 +309,8 @@ class RoomService:
                    state=PState.JOINED if role is Role.TEACHER else PState.WAITING,
                    room=room, client=client)
         room.members[m.id] = m
+        if room.janus is not None:
+            room.janus.node.load += 1
         self.resumes[m.resume] = m
         client.member = m
         client.send(self._welcome(m))
@@ -433,6 +435,8 @@ class RoomService:
             m.gone_timer.cancel()
             m.gone_timer = None
         del room.members[m.id]
+        if room.janus is not None:
+            room.janus.node.load -= 1
         self.resumes.pop(m.resume, None)
         client, m.client = m.client, None
         if client is not None:
@@ -442,6 +446,10 @@ class RoomService:
         await self._drop_media(m)
         log.info("participant %s left room %s", m.id, room.id)
         self._broadcast_participants(room)
+        if not room.members and room.state is not RoomState.CLOSED:
+            # Nobody left: free the Janus room. Its links may open it afresh later.
+            await self.close_room(room, "ended", final=False)
+            return
         self._after_departure(m)
 
     def _after_departure(self, m: Member) -> None:
@@ -455,8 +463,10 @@ class RoomService:
             log.info("room %s: no teacher present; closing in %.0f s", room.id,
                      self.config.teacher_grace_s)
 
-    async def close_room(self, room: Room, reason: str) -> None:
-        """Destroy the Janus room, tell everyone to wipe, forget every datum of it."""
+    async def close_room(self, room: Room, reason: str, final: bool = True) -> None:
+        """Destroy the Janus room, tell everyone to wipe, forget every datum of it.
+
+        `final`: the lesson is over, so its links can no longer reopen it."""
         if room.state is RoomState.CLOSED:
             return
         room.state = RoomState.CLOSED
@@ -465,10 +475,12 @@ class RoomService:
         members = list(room.members.values())
         # Media first: destroying the Janus room cuts every stream at once.
         if room.janus is not None:
+            room.janus.node.load -= len(members)
             await room.janus.node.destroy_room(room.janus)
         await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
         self.rooms.pop(room.id, None)
-        self.ended[room.id] = room.expires
+        if final:
+            self.ended[room.id] = room.expires
         self._forget_ended()
         # Then tell everyone to wipe: when a client sees Closed, the room is gone.
         for m in members:
@@ -480,7 +492,7 @@ class RoomService:
                 m.client.member = None
                 m.client = None
         room.wipe()
-        log.info("room %s closed (%s)", room.id, reason)
+        log.info("room %s closed (%s)", room.id, reason if final else "empty")
 
     def _forget_ended(self) -> None:
         now = time.time()

@@ -123,3 +123,23 @@ async def test_kick_deny_and_hands(live_service: LiveService) -> None:
         await c.recv(p.Closed)
     for c in (teacher, a, b, waiting):
         await c.close()
+
+
+async def test_empty_room_frees_janus_but_its_link_still_works(live_service: LiveService) -> None:
+    svc = live_service.service
+    made = live_service.new_room()
+    teacher, tw = await join(svc.url, made["teacher_link"], "T", made["pin"])
+    room = next(r for r in svc.rooms.values() if tw.participant in r.members)
+    janus_room = room.janus
+    assert janus_room is not None
+    await teacher.send(p.Leave())
+    await teacher.recv(p.Closed)
+    await teacher.roundtrip()
+    assert room.id not in svc.rooms and room.id not in svc.ended
+    assert janus_room.id not in await janus_room.node.list_rooms()
+    await teacher.send(p.Join(v=1, link=made["teacher_link"], name="T", pin=made["pin"]))
+    assert (await teacher.recv(p.Welcome)).state == "joined"
+    await teacher.send(p.End())
+    await teacher.recv(p.Closed)
+    assert room.id in svc.ended
+    await teacher.close()
