@@ -154,6 +154,7 @@ class JanusPeer:
         `on_event` is called with "webrtcup" once media flows and "hangup" if the
         PeerConnection goes away.
         """
+        await self.unpublish()
         handle = await self.session.attach()
         self.publisher = handle
         joined, _ = await handle.message({"request": "join", "ptype": "publisher",
@@ -181,6 +182,17 @@ class JanusPeer:
                     return
             except Exception:
                 log.exception("publisher event handler failed")
+
+    async def unpublish(self) -> None:
+        """Drop the publisher handle (Janus tells the room the feed is gone)."""
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
+        handle, self.publisher = self.publisher, None
+        self.feed_id = None
+        self.mids = {}
+        if handle is not None:
+            await handle.detach()
 
     async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int) -> str:
         """Attach a subscriber handle to `feed_id`; return Janus's offer SDP."""
