@@ -21,7 +21,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode, ProtocolError
 
 from . import rules
