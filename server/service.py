@@ -146,8 +146,13 @@ class RoomService:
 
     async def _watch_node(self, node: JanusNode) -> None:
         """A Janus that goes away takes its lessons with it: close them cleanly."""
-        assert node.conn is not None
-        await node.conn.closed.wait()
+        closing = [asyncio.create_task(c.closed.wait())
+                   for c in (node.conn, node.peer_conn) if c is not None]
+        try:
+            await asyncio.wait(closing, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in closing:
+                t.cancel()
         log.error("lost the connection to %s; closing its rooms", node.name)
         for room in [r for r in self.rooms.values() if r.janus and r.janus.node is node]:
             await self.close_room(room, "ended")
