@@ -37,6 +37,7 @@ OUTBOX_LIMIT = 2000           # a client this far behind is dropped
 PIN_FAILS_PER_ROOM = (10, 60.0)
 PIN_FAILS_PER_CLIENT = (3, 60.0)
 LOGIN_FAILS_PER_USER = (5, 60.0)
+CHATTER_PER_CLIENT = (20, 10.0)
 
 
 class Client:
@@ -51,11 +52,17 @@ class Client:
         self.member: Member | None = None
         self.session: str | None = None
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.dropped = False
+        # Chat lines and hand changes per connection (a flood gets rate_limited).
+        self.chatter = RateLimiter(*CHATTER_PER_CLIENT)
         self.writer = asyncio.create_task(self._write(), name=f"writer-{self.cid}")
 
     def send(self, msg: p.ServerMessage) -> None:
+        if self.dropped:
+            return
         if self.outbox.qsize() > OUTBOX_LIMIT:
             log.warning("client %s is too slow; dropping it", self.cid)
+            self.dropped = True
             self.outbox.put_nowait(None)
             return
         self.outbox.put_nowait(p.encode(msg))
@@ -620,7 +627,13 @@ class RoomService:
         if m.state is PState.JOINED:
             self._broadcast_participants(m.room)
 
+    def _chatter(self, client: Client) -> None:
+        if client.chatter.blocked("x"):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+        client.chatter.fail("x")
+
     async def _chat(self, client: Client, msg: p.Chat) -> None:
+        self._chatter(client)
         m = self._member(client)
         if not msg.text.strip():
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
@@ -631,6 +644,7 @@ class RoomService:
                 other.client.send(line)
 
     async def _hand(self, client: Client, msg: p.Hand) -> None:
+        self._chatter(client)
         m = self._member(client)
         m.hand = msg.up
         self._broadcast_participants(m.room)
