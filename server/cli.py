@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--teacher", required=True, help="the teacher's account name")
     create.add_argument("--title", default="")
     create.add_argument("--expires", default="2h", help="link lifetime, e.g. 90m, 2h, 1d")
+    create.add_argument("--no-waiting-room", action="store_true",
+                        help="pupils enter without admission (default: everyone waits)")
     create.add_argument("--json", action="store_true")
     report = sub.add_parser("privacy-report", parents=[common],
                             help="what this server processes, where, for how long")
@@ -99,7 +101,7 @@ def cmd_room_create(args: argparse.Namespace) -> int:
     room = signer.new_room_id()
     expires = float(int(time.time() + expires_s))
     t_link, s_link = signer.links(cfg.link_host, cfg.port, cfg.tls, room, args.title,
-                                  args.teacher, expires)
+                                  args.teacher, expires, not args.no_waiting_room)
     out = {"teacher_link": t_link, "pupil_link": s_link, "pin": signer.pin(room),
            "expires": expires}
     if args.json:
