@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="add an account; the password is read from stdin or a prompt")
     add.add_argument("name")
     add.add_argument("--role", choices=("teacher", "pupil"), required=True)
+    delete = usub.add_parser("del", parents=[common], help="delete an account")
+    delete.add_argument("name")
     room = sub.add_parser("room", help="manage rooms")
     rsub = room.add_subparsers(dest="room_command", required=True, parser_class=_Parser)
     create = rsub.add_parser("create", parents=[common], help="create a room; print its links")
@@ -83,6 +85,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     cfg = _config(args)
     Accounts(cfg.data).add(args.name, args.role, _read_password())
     print(f"added {args.role} {args.name}")
+    return 0
+
+
+def cmd_user_del(args: argparse.Namespace) -> int:
+    Accounts(_config(args).data).remove(args.name)
+    print(f"deleted {args.name}")
     return 0
 
 
@@ -158,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args)
         if args.command == "user":
-            return cmd_user_add(args)
+            return cmd_user_add(args) if args.user_command == "add" else cmd_user_del(args)
         if args.command == "room":
             return cmd_room_create(args)
         return cmd_privacy_report(args)
