@@ -124,7 +124,8 @@ class Accounts:
         info = self._sessions.get(token)
         if info is None:
             return None
-        if info.expires <= (time.time() if now is None else now):
+        # Expired, or the account was deleted meanwhile (perhaps by `user del`, another process).
+        if info.expires <= (time.time() if now is None else now) or self.role_of(info.user) is None:
             self._sessions.pop(token, None)
             return None
         return info
