@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -260,12 +261,21 @@ class RoomService:
         return m
 
     def _broadcast_participants(self, room: Room) -> None:
+        """Teachers see everyone; a pupil sees the joined, and only its own locks
+        (whom the teacher locked is no classmate's business)."""
         everyone = [m.view() for m in room.members.values()]
         joined = [v for v in everyone if v.state == "joined"]
+        public = [msgspec.structs.replace(v, camera_locked=False, mic_locked=False)
+                  if v.role == "pupil" else v for v in joined]
         for m in room.joined():
-            if m.client is not None:
-                view = everyone if m.role is Role.TEACHER else joined
-                m.client.send(p.Participants(participants=view))
+            if m.client is None:
+                continue
+            if m.role is Role.TEACHER:
+                view = everyone
+            else:
+                view = [own if own.id == m.id else pub for own, pub in zip(joined, public,
+                                                                           strict=True)]
+            m.client.send(p.Participants(participants=view))
 
     def _welcome(self, m: Member) -> p.Welcome:
         return p.Welcome(participant=m.id, role=m.role.value,  # type: ignore[arg-type]
