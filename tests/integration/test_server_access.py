@@ -109,6 +109,8 @@ async def test_kick_deny_and_hands(live_service: LiveService) -> None:
     await teacher.recv(p.Participants, lambda m: any(x.hand for x in m.participants))
     await teacher.send(p.LowerHands())
     assert (await a.recv(p.Moderation)).action == "lower_hand"
+    await a.roundtrip()
+    a.drop(p.Participants)            # only lists sent from now on count
     await teacher.send(p.Kick(participant=bw.participant))
     assert (await b.recv(p.Closed)).reason == "kicked"
     listed = await a.recv(p.Participants, lambda m: all(x.id != bw.participant

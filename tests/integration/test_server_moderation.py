@@ -38,6 +38,9 @@ async def test_teacher_turns_pupil_camera_off_and_janus_cuts_it(live_service: Li
         await asyncio.sleep(1.0)
         assert await _frames_after(got, loop.time() - 1.0) >= 5
         # The test's pupil ignores the command (a modified client): its track keeps sending.
+        await teacher.roundtrip()
+        for c in (teacher, pupil, viewer):
+            c.drop(p.Participants)        # only lists sent from now on count
         t0 = loop.time()
         await teacher.send(p.TurnOff(participant=pw.participant, device="camera", lock=True))
         cmd = await pupil.recv(p.Moderation, timeout=1.0)
