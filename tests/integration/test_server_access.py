@@ -203,3 +203,29 @@ async def test_room_without_waiting_room_admits_pupils_at_once(live_service: Liv
     for c in (tc, pupil):
         await c.recv(p.Closed)
         await c.close()
+
+
+async def test_teacher_who_reconnects_in_time_keeps_the_lesson(live_service: LiveService) -> None:
+    from klasse.server.rules import RoomState
+
+    svc = live_service.service
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    tw = next(m for m in teacher.seen if isinstance(m, p.Welcome))
+    lesson_room = next(r for r in svc.rooms.values() if pw.participant in r.members)
+    await teacher.ws.close()                      # the teacher's network drops
+    for _ in range(50):
+        if lesson_room.state is RoomState.CLOSING:
+            break
+        await asyncio.sleep(0.05)
+    assert lesson_room.state is RoomState.CLOSING
+    back, w = await join(svc.url, room["teacher_link"], "Ms Teacher", room["pin"],
+                         resume=tw.resume)
+    assert (w.participant, w.role, w.state) == (tw.participant, "teacher", "joined")
+    assert lesson_room.state is RoomState.OPEN
+    await asyncio.sleep(svc.config.teacher_grace_s + 0.5)   # past the grace period
+    await pupil.roundtrip()
+    assert not any(isinstance(m, p.Closed) for m in pupil.seen)
+    await back.send(p.End())
+    for c in (back, pupil):
+        await c.recv(p.Closed)
+        await c.close()
