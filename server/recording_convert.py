@@ -110,8 +110,14 @@ async def raw_streams(folder: Path) -> list[RawStream]:
 def _shifted(container: Any, stream: Any, out_stream: Any, delay_s: float
              ) -> Iterator[tuple[float, int, Any]]:
     shift = round(delay_s / stream.time_base)
+    # Video before the first keyframe cannot be decoded (Janus asks for one when
+    # recording starts, but packets already on their way are written too).
+    keyed = stream.type != "video"
     for n, pkt in enumerate(container.demux(stream)):
         if pkt.dts is None:  # the demuxer's final empty packet
+            continue
+        keyed = keyed or pkt.is_keyframe
+        if not keyed:
             continue
         pkt.pts += shift
         pkt.dts += shift
