@@ -22,10 +22,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 
 from .janus_client import JanusError, JanusHandle
-from .recording_convert import ConversionError, finalise
+from .recording_convert import ConversionError, NoMedia, finalise
 from .recording_janus import start_feed_recording, stop_feed_recording
 from .recording_policy import Phase, RoomRecordingRules
 from .recordings import RecordingInfo, RecordingStore
@@ -55,7 +55,7 @@ class RoomRecorder:
         self._feeds = feeds
         self._clock = clock
         self._countdown: asyncio.Task[None] | None = None
-        self._finalising: asyncio.Task[RecordingInfo] | None = None
+        self.finalising: asyncio.Task[RecordingInfo] | None = None
         self._recording: dict[str, RecordedFeed] = {}
         self._clean_stop = True
         self.info: RecordingInfo | None = None
@@ -126,14 +126,14 @@ class RoomRecorder:
             info.duration_s = None
             info.state = "converting"
             self.store.save(info)
-            self._finalising = asyncio.create_task(
+            self.finalising = asyncio.create_task(
                 finalise_recording(self.store, info, settle=not self._clean_stop),
                 name="recording-finalise")
         return info
 
     async def finalised(self) -> RecordingInfo | None:
         """Await the conversion of the last stopped recording."""
-        task = self._finalising
+        task = self.finalising
         return await task if task is not None else None
 
 
@@ -144,6 +144,11 @@ async def finalise_recording(store: RecordingStore, info: RecordingInfo,
         await asyncio.sleep(SETTLE_S)
     try:
         result = await finalise(store.folder(info.id))
+    except NoMedia as exc:
+        # Nothing was written: keep no empty recording around.
+        store.delete(info.id)
+        info.state, info.error = "failed", str(exc)
+        return info
     except (ConversionError, OSError) as exc:
         info.state, info.error = "failed", str(exc)
         log.warning("a recording could not be converted: %s", exc)

@@ -42,6 +42,10 @@ class ConversionError(RuntimeError):
     """janus-pp-rec is missing or failed, or a stream has a codec WebM cannot hold."""
 
 
+class NoMedia(ConversionError):
+    """Janus wrote nothing (the recorded participant never sent media)."""
+
+
 @dataclass(frozen=True)
 class RawStream:
     path: Path
@@ -158,7 +162,7 @@ async def finalise(folder: Path) -> Finalised:
     """
     streams = await raw_streams(folder)
     if not streams:
-        raise ConversionError("Janus wrote no media for this recording")
+        raise NoMedia("Janus wrote no media for this recording")
     binary = _pp_rec()
     single: dict[RawStream, Path] = {}
     for s in streams:

@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
 
 DEFAULT_ANNOUNCE_S = 10.0

@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
@@ -25,6 +23,7 @@ from klasse.server.recorder import RecordedFeed, RoomRecorder
 from klasse.server.recording_janus import ROOM_CREATE_OPTIONS
 from klasse.server.recording_policy import RecordingPolicy, RoomRecordingRules
 from klasse.server.recordings import RecordingStore
+from tests.media_facts import stream_facts
 
 TEACHER_SIZE, PUPIL_SIZE = (160, 120), (128, 96)
 TEACHER_HZ, PUPIL_HZ = 440.0, 1200.0
@@ -86,35 +85,6 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def _stream_facts(path: Path) -> dict[str, dict[str, float]]:
-    """Per stream kind: codec, frame size, duration from packets, dominant audio pitch."""
-    facts: dict[str, dict[str, float]] = {}
-    with av.open(str(path)) as c:
-        for s in c.streams:
-            facts[s.type] = {"codec": s.codec_context.name}  # type: ignore[dict-item]
-        ends: dict[str, float] = {}
-        starts: dict[str, float] = {}
-        for pkt in c.demux():
-            if pkt.pts is None:
-                continue
-            t = float(pkt.pts * pkt.time_base)
-            kind = pkt.stream.type
-            starts[kind] = min(starts.get(kind, t), t)
-            ends[kind] = max(ends.get(kind, t), t)
-        for kind in facts:
-            facts[kind]["duration"] = ends[kind] - starts[kind]
-    with av.open(str(path)) as c:
-        frame = next(c.decode(video=0))
-        facts["video"]["width"], facts["video"]["height"] = frame.width, frame.height
-    with av.open(str(path)) as c:
-        pcm = np.concatenate([f.to_ndarray().reshape(-1, f.samples)[0] for f in c.decode(audio=0)])
-        rate = c.streams.audio[0].codec_context.sample_rate
-    tail = pcm[len(pcm) // 4:].astype(np.float64)  # skip the codec's warm-up
-    spectrum = np.abs(np.fft.rfft(tail * np.hanning(len(tail))))
-    facts["audio"]["pitch"] = float(np.fft.rfftfreq(len(tail), 1 / rate)[int(np.argmax(spectrum))])
-    return facts
-
-
 async def _until(cond, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not cond():
@@ -172,7 +142,7 @@ async def test_only_the_teachers_feed_is_recorded_after_the_announcement(
     assert all(_mode(folder / n) == 0o600 for n in names)
     assert list(rogue.iterdir()) == []
 
-    facts = _stream_facts(folder / "teacher.webm")
+    facts = stream_facts(folder / "teacher.webm")
     assert set(facts) == {"video", "audio"}
     assert facts["video"]["codec"] == "vp8" and facts["audio"]["codec"] == "opus"
     # The teacher's picture size and tone, not the pupil's.
@@ -211,7 +181,7 @@ async def test_recording_is_finalised_when_the_teacher_leaves(room: Room, tmp_pa
     await recorder.stop()
     done = await recorder.finalised()
     assert done is not None and done.state == "ready", done and done.error
-    facts = _stream_facts(store.folder(done.id) / "teacher.webm")
+    facts = stream_facts(store.folder(done.id) / "teacher.webm")
     assert set(facts) == {"video", "audio"} and facts["video"]["duration"] >= 1.0
     assert told == ["announced", "active", "off"]
 
