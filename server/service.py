@@ -470,6 +470,14 @@ class RoomService:
             room.close_timer.cancel()
         await self.recording.room_closing(room)
         members = list(room.members.values())
+        # Media first: destroying the Janus room cuts every stream at once.
+        if room.janus is not None:
+            await room.janus.node.destroy_room(room.janus)
+        await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
+        self.rooms.pop(room.id, None)
+        self.ended[room.id] = room.expires
+        self._forget_ended()
+        # Then tell everyone to wipe: when a client sees Closed, the room is gone.
         for m in members:
             if m.gone_timer is not None:
                 m.gone_timer.cancel()
@@ -478,14 +486,6 @@ class RoomService:
                 m.client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
                 m.client.member = None
                 m.client = None
-        for m in members:
-            with contextlib.suppress(Exception):
-                await _close_peer(m)
-        if room.janus is not None:
-            await room.janus.node.destroy_room(room.janus)
-        self.rooms.pop(room.id, None)
-        self.ended[room.id] = room.expires
-        self._forget_ended()
         room.wipe()
         log.info("room %s closed (%s)", room.id, reason)
 
