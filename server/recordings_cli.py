@@ -5,8 +5,8 @@ on the server while it serves. The recordings folder is the config's
 [recording] dir, else <data>/recordings. Exits non-zero with a one-line reason on
 bad input.
 
-server/cli.py hooks this in with `recordings_cli.add_parser(subparsers)`; the
-parsed arguments carry `func=run`.
+server/cli.py hooks this in with `recordings_cli.add_parser(subparsers, [common])`
+and runs `recordings_cli.run(args)` for the command "recordings".
 """
 
 from __future__ import annotations
@@ -15,54 +15,48 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from .recording_policy import RecordingConfigError, RecordingPolicy
+from .config import ConfigError, load
 from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
-
-DEFAULT_DATA = Path("klasse-data")
 
 
 class CliError(Exception):
     """A one-line reason for the command line."""
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+    """Add `recordings`; `parents` carry --config/--data (server/cli.py's common options)."""
     rec = sub.add_parser("recordings", help="list, delete or expire lesson recordings")
     action = rec.add_subparsers(dest="recordings_command", required=True)
-    ls = action.add_parser("list", help="list recordings (id, owner, started, expires, state)")
+    if parents is None:
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument("--config", type=Path, help="the service's TOML config file")
+        common.add_argument("--data", type=Path, help="the service's data folder")
+        parents = [common]
+    ls = action.add_parser("list", parents=parents,
+                           help="list recordings (id, owner, started, expires, state)")
     ls.add_argument("--owner", help="only this teacher's recordings")
     ls.add_argument("--json", action="store_true", help="one JSON array")
-    rm = action.add_parser("delete", help="delete one recording and its files")
+    rm = action.add_parser("delete", parents=parents, help="delete one recording and its files")
     rm.add_argument("id")
-    purge = action.add_parser("purge-expired", help="delete every recording past its retention")
-    for cmd in (ls, rm, purge):
-        cmd.add_argument("--config", type=Path, help="the service's TOML config file")
-        cmd.add_argument("--data", type=Path, help="the service's data folder")
-    rec.set_defaults(func=run)
+    action.add_parser("purge-expired", parents=parents,
+                      help="delete every recording past its retention")
     return rec
 
 
-def open_store(config: Path | None, data: Path | None) -> RecordingStore:
-    raw: dict[str, object] = {}
-    if config is not None:
-        try:
-            raw = tomllib.loads(config.read_text())
-        except FileNotFoundError:
-            raise CliError(f"config file {config} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"cannot read {config}: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise CliError(f"{config} is not valid TOML: {exc}") from None
+def open_store(config: Path | None, data: Path | None) -> RecordingStore | None:
+    """The store `klasse-server run` with the same --config/--data uses (None: no folder)."""
     try:
-        policy = RecordingPolicy.from_toml(raw)
-    except RecordingConfigError as exc:
+        cfg = load(config).with_overrides(None, data)
+    except ConfigError as exc:
         raise CliError(str(exc)) from None
-    folder = data or Path(str(raw.get("data", DEFAULT_DATA)))
+    if not cfg.recording.directory(cfg.data).is_dir():
+        return None  # never recorded here; a read must not create the folder
     try:
-        return RecordingStore(policy.directory(folder), policy.retention_s)
+        return RecordingStore(cfg.recording.directory(cfg.data), cfg.recording.retention_s)
     except OSError as exc:
         raise CliError(f"cannot open the recordings folder: {exc}") from None
 
@@ -80,6 +74,11 @@ def _row(store: RecordingStore, info: RecordingInfo) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.config, args.data)
+        if store is None:
+            if args.recordings_command == "delete":
+                raise NoSuchRecording(args.id)
+            print("[]" if getattr(args, "json", False) else "no recordings")
+            return 0
         if args.recordings_command == "list":
             infos = store.recordings(args.owner)
             if args.json:
@@ -108,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="klasse-server")
     add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

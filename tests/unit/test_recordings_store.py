@@ -133,3 +133,34 @@ def test_cli_refuses_bad_config_in_one_line(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert why in err and err.count("\n") == 1
     assert cli(["recordings", "list", "--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_cli_read_creates_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["recordings", "list", "--data", str(tmp_path / "d")]) == 0
+    assert "no recordings" in capsys.readouterr().out
+    assert cli(["recordings", "delete", "20260101-000000-abcdef12", "--data",
+                str(tmp_path / "d")]) == 2
+    assert not (tmp_path / "d").exists()
+
+
+async def test_the_sweeper_runs_at_start_and_then_periodically(tmp_path: Path) -> None:
+    import asyncio
+
+    from klasse.server.recording_retention import RetentionSweeper
+    clock = Clock(1.9e9)
+    store = RecordingStore(tmp_path, DAY, clock)
+    first = store.create("t", [])
+    clock.now += DAY
+    sweeper = RetentionSweeper(store, interval_s=0.05)
+    sweeper.start()  # the start-up sweep is synchronous
+    assert not store.folder(first.id).exists()
+    second = store.create("t", [])
+    await asyncio.sleep(0.2)
+    assert store.folder(second.id).exists()  # not expired: periodic sweeps keep it
+    clock.now += DAY
+    for _ in range(40):
+        if not store.folder(second.id).exists():
+            break
+        await asyncio.sleep(0.05)
+    assert not store.folder(second.id).exists()
+    await sweeper.stop()
