@@ -201,3 +201,39 @@ async def test_stop_during_the_announcement_writes_nothing(room: Room, tmp_path:
     await asyncio.sleep(1.5)
     assert recorder.state().state == "off"
     assert list((tmp_path / "recordings").iterdir()) == []
+
+
+async def test_an_audio_only_teacher_gives_an_opus_file(room: Room, tmp_path: Path) -> None:
+    handle = await room.session.attach()
+    await handle.message({"request": "join", "ptype": "publisher", "room": room.id})
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    room.pcs.append(pc)
+    pc.addTrack(SyntheticAudioTrack(frequency=TEACHER_HZ))
+    await pc.setLocalDescription(await pc.createOffer())
+    _, answer = await handle.message(
+        {"request": "publish"},
+        jsep={"type": "offer", "sdp": pc.localDescription.sdp, "trickle": False})
+    assert answer is not None
+    await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
+    await handle.wait_event(lambda m: m.get("janus") == "webrtcup")
+
+    rules = RoomRecordingRules(RecordingPolicy(allowed=True, announce_s=0.2))
+    store = RecordingStore(tmp_path / "recordings", DAY)
+    told: list[p.RecordingState] = []
+
+    async def broadcast(state: p.RecordingState) -> None:
+        told.append(state)
+
+    recorder = RoomRecorder(rules, store, room.secret, broadcast,
+                            lambda: [RecordedFeed("teacher", handle)])
+    await recorder.start("ms-teacher", ["audio"])
+    assert told[0].what == ["teacher microphone"]
+    await _until(lambda: told[-1].state == "active")
+    await asyncio.sleep(1.5)
+    await recorder.stop()
+    done = await recorder.finalised()
+    assert done is not None and done.state == "ready", done and done.error
+    assert done.files == ["teacher.opus"]
+    facts = stream_facts(store.folder(done.id) / "teacher.opus")
+    assert set(facts) == {"audio"} and facts["audio"]["codec"] == "opus"
+    assert abs(facts["audio"]["pitch"] - TEACHER_HZ) < 20 and facts["audio"]["duration"] >= 1.0
