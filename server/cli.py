@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import recordings_cli
 from .accounts import AccountError, Accounts
@@ -27,24 +28,31 @@ class _Fail(Exception):
     """A one-line reason to exit with status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other refusal of this command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"klasse-server: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", type=Path, default=None, help="TOML config file")
     common.add_argument("--data", type=Path, default=None,
                         help="folder for accounts and the link key")
     common.add_argument("--listen", default=None,
                         help="ADDRESS[:PORT] the service (and a spawned Janus) binds to")
-    parser = argparse.ArgumentParser(prog="klasse-server", description="Klasse room service")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="klasse-server", description="Klasse room service")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("run", parents=[common], help="run the room service")
     user = sub.add_parser("user", help="manage accounts")
-    usub = user.add_subparsers(dest="user_command", required=True)
+    usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     add = usub.add_parser("add", parents=[common],
                           help="add an account; the password is read from stdin or a prompt")
     add.add_argument("name")
     add.add_argument("--role", choices=("teacher", "pupil"), required=True)
     room = sub.add_parser("room", help="manage rooms")
-    rsub = room.add_subparsers(dest="room_command", required=True)
+    rsub = room.add_subparsers(dest="room_command", required=True, parser_class=_Parser)
     create = rsub.add_parser("create", parents=[common], help="create a room; print its links")
     create.add_argument("--teacher", required=True, help="the teacher's account name")
     create.add_argument("--title", default="")

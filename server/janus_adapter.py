@@ -56,8 +56,9 @@ class JanusNode:
         self.instance = instance
         self.name = name
         self.process = process
-        self.load = 0                # participants placed here
-        self.conn: JanusConnection | None = None
+        self.load = 0                # participants in the rooms placed here (service counts)
+        self.conn: JanusConnection | None = None       # the service's own (API secret)
+        self.peer_conn: JanusConnection | None = None  # participants' sessions: token only
         self.admin: JanusConnection | None = None
         self._token = secrets.token_urlsafe(24)
         self._session: JanusSession | None = None
@@ -78,6 +79,9 @@ class JanusNode:
         self.admin = await JanusConnection.open_admin(self.instance.admin_url,
                                                       self.instance.admin_secret)
         self.conn = await JanusConnection.open(self.instance.url, self.instance.api_secret)
+        # Without the API secret here, each participant's session lives by its own
+        # token alone: removing the token (at leave/kick/close) kills it for anyone.
+        self.peer_conn = await JanusConnection.open(self.instance.url, None)
         await self.admin.add_token(self._token)
         self._session = await self.conn.create_session(self._token)
         self._control = await self._session.attach()
@@ -89,8 +93,9 @@ class JanusNode:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
                 await self.admin.remove_token(self._token)
             await self.admin.close()
-        if self.conn is not None:
-            await self.conn.close()
+        for conn in (self.peer_conn, self.conn):
+            if conn is not None:
+                await conn.close()
         if self.process is not None:
             await self.process.stop()
 
@@ -122,16 +127,15 @@ class JanusNode:
         return [int(r["room"]) for r in data.get("list", [])]
 
     async def new_peer(self) -> JanusPeer:
-        assert self.conn is not None and self.admin is not None, "node not opened"
+        assert self.peer_conn is not None and self.admin is not None, "node not opened"
         token = secrets.token_urlsafe(24)
         await self.admin.add_token(token)
         try:
-            session = await self.conn.create_session(token)
+            session = await self.peer_conn.create_session(token)
         except Exception:
             with contextlib.suppress(Exception):
                 await self.admin.remove_token(token)
             raise
-        self.load += 1
         return JanusPeer(self, session, token)
 
 
@@ -157,6 +161,7 @@ class JanusPeer:
         `on_event` is called with "webrtcup" once media flows and "hangup" if the
         PeerConnection goes away.
         """
+        await self.unpublish()
         handle = await self.session.attach()
         self.publisher = handle
         joined, _ = await handle.message({"request": "join", "ptype": "publisher",
@@ -184,6 +189,17 @@ class JanusPeer:
                     return
             except Exception:
                 log.exception("publisher event handler failed")
+
+    async def unpublish(self) -> None:
+        """Drop the publisher handle (Janus tells the room the feed is gone)."""
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
+        handle, self.publisher = self.publisher, None
+        self.feed_id = None
+        self.mids = {}
+        if handle is not None:
+            await handle.detach()
 
     async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int) -> str:
         """Attach a subscriber handle to `feed_id`; return Janus's offer SDP."""
@@ -221,7 +237,6 @@ class JanusPeer:
         if self._watch is not None:
             self._watch.cancel()
         await self.session.destroy()
-        self.node.load -= 1
         if self.node.admin is not None:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
                 await self.node.admin.remove_token(self.token)
@@ -235,7 +250,8 @@ async def moderate(room: JanusRoom, feed_id: int, mid: str, mute: bool) -> None:
 
 
 def least_loaded(nodes: list[JanusNode]) -> JanusNode:
-    live = [n for n in nodes if n.conn is not None and not n.conn.closed.is_set()]
+    live = [n for n in nodes if n.conn is not None and n.peer_conn is not None
+            and not n.conn.closed.is_set() and not n.peer_conn.closed.is_set()]
     if not live:
         raise ConnectionError("no Janus instance is reachable")
     return min(live, key=lambda n: n.load)

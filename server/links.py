@@ -24,6 +24,7 @@ from klasse.app.protocol import ErrorCode, Link, ProtocolError, parse_link
 KEY_FILE = "link.key"
 PIN_DIGITS = 6
 MAX_TOKEN_CHARS = 600
+MAX_KEYS = 10_000  # rate-limiter keys kept before stale ones are swept
 
 
 def load_or_create_key(data_dir: Path) -> bytes:
@@ -141,6 +142,9 @@ class RateLimiter:
     def fail(self, key: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._fails[key] = [*self._recent(key, now), now]
+        if len(self._fails) > MAX_KEYS:   # many distinct keys (an attack): drop stale ones
+            for stale in [k for k, ts in self._fails.items() if now - ts[-1] >= self.window]:
+                del self._fails[stale]
 
     def forget(self, key: str) -> None:
         self._fails.pop(key, None)

@@ -45,6 +45,8 @@ class _RoomRecording:
     recorder: RoomRecorder
     owner: Member | None = None              # the teacher who started it
     labels: dict[str, str] = field(default_factory=dict)  # member id -> file base
+    numbers: dict[str, int] = field(default_factory=dict)  # pupil member id -> N of pupil-N
+    used: set[str] = field(default_factory=set)            # labels of this recording
 
 
 class RecordingHub:
@@ -106,10 +108,18 @@ class RecordingHub:
         return rec
 
     def _label(self, rec: _RoomRecording, m: Member) -> str:
-        if m is rec.owner:
-            return "teacher"
+        """The file base of `m`'s current feed; set anew after each unpublish."""
         if m.id not in rec.labels:
-            rec.labels[m.id] = f"pupil-{len(rec.labels) + 1}"
+            if m is rec.owner:
+                base = "teacher"
+            else:
+                base = f"pupil-{rec.numbers.setdefault(m.id, len(rec.numbers) + 1)}"
+            label, n = base, 1
+            while label in rec.used:  # a republished feed must not overwrite the earlier part
+                n += 1
+                label = f"{base}-{n}"
+            rec.used.add(label)
+            rec.labels[m.id] = label
         return rec.labels[m.id]
 
     def _recorded(self, rec: _RoomRecording, m: Member) -> bool:
@@ -144,6 +154,8 @@ class RecordingHub:
             return
         rec.owner = m
         rec.labels.clear()
+        rec.numbers.clear()
+        rec.used.clear()
         kinds = sorted(m.peer.mids) if m.peer is not None else []
         owner = m.room.owner or "unknown"
         await rec.recorder.start(owner, kinds)
@@ -188,6 +200,12 @@ class RecordingHub:
             if feed is not None:
                 await rec.recorder.add_feed(feed)
 
+    def unpublished(self, m: Member) -> None:
+        """`m`'s publisher went away but `m` stays: Janus closed that feed's files."""
+        rec = self._rooms.get(m.room.id)
+        if rec is not None and m.id in rec.labels:
+            rec.recorder.feed_gone(rec.labels.pop(m.id))
+
     async def media_gone(self, m: Member) -> None:
         """`m`'s Janus peer is about to close (left, kicked, disconnected)."""
         rec = self._rooms.get(m.room.id)
@@ -196,7 +214,7 @@ class RecordingHub:
         if m is rec.owner:
             await self._stop(m.room.id)  # the teacher leaving ends and finalises it
         elif m.id in rec.labels:
-            await rec.recorder.drop_feed(rec.labels[m.id])
+            await rec.recorder.drop_feed(rec.labels.pop(m.id))
 
     async def room_closing(self, room: Room) -> None:
         await self._stop(room.id)
@@ -223,7 +241,7 @@ class RecordingHub:
             await self.published(m)
         else:
             if m.id in rec.labels:
-                await rec.recorder.drop_feed(rec.labels[m.id])
+                await rec.recorder.drop_feed(rec.labels.pop(m.id))
             if rec.rules.must_keep_devices_off("pupil", False) and await self._keep_off(m):
                 self._participants_changed(m.room)
 

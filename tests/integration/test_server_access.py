@@ -123,3 +123,65 @@ async def test_kick_deny_and_hands(live_service: LiveService) -> None:
         await c.recv(p.Closed)
     for c in (teacher, a, b, waiting):
         await c.close()
+
+
+async def test_empty_room_frees_janus_but_its_link_still_works(live_service: LiveService) -> None:
+    svc = live_service.service
+    made = live_service.new_room()
+    teacher, tw = await join(svc.url, made["teacher_link"], "T", made["pin"])
+    room = next(r for r in svc.rooms.values() if tw.participant in r.members)
+    janus_room = room.janus
+    assert janus_room is not None
+    await teacher.send(p.Leave())
+    await teacher.recv(p.Closed)
+    await teacher.roundtrip()
+    assert room.id not in svc.rooms and room.id not in svc.ended
+    assert janus_room.id not in await janus_room.node.list_rooms()
+    await teacher.send(p.Join(v=1, link=made["teacher_link"], name="T", pin=made["pin"]))
+    assert (await teacher.recv(p.Welcome)).state == "joined"
+    await teacher.send(p.End())
+    await teacher.recv(p.Closed)
+    assert room.id in svc.ended
+    await teacher.close()
+
+
+async def test_chat_flood_is_rate_limited(live_service: LiveService) -> None:
+    room, teacher, [(pupil, _)] = await lesson(live_service)
+    for i in range(25):
+        await pupil.send(p.Chat(text=f"spam {i}", rid=i))
+    await pupil.roundtrip()
+    limited = [m for m in pupil.seen if isinstance(m, p.Error)]
+    assert limited and all(e.code is ErrorCode.RATE_LIMITED and e.ref == "chat" for e in limited)
+    assert len(limited) == 5          # 20 lines per 10 s went through
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        await c.recv(p.Closed)
+        await c.close()
+
+
+async def test_a_failing_handler_answers_internal_and_harms_nothing(
+        live_service: LiveService) -> None:
+    from klasse.server.rules import Action
+    from klasse.server.service import RoomService
+
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    original = RoomService._handlers[Action.HAND]
+
+    async def broken(self, client, msg):  # type: ignore[no-untyped-def]
+        raise KeyError("a bug")
+
+    RoomService._handlers[Action.HAND] = broken
+    try:
+        await pupil.send(p.Hand(up=True, rid=5))
+        err = await pupil.error()
+        assert (err.code, err.ref, err.rid) == (ErrorCode.INTERNAL, "hand", 5)
+    finally:
+        RoomService._handlers[Action.HAND] = original
+    # The same connection, its room and the service work on.
+    await pupil.send(p.Hand(up=True))
+    await teacher.recv(p.Participants, lambda m: any(x.id == pw.participant and x.hand
+                                                     for x in m.participants))
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        await c.recv(p.Closed)
+        await c.close()

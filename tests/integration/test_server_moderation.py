@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from klasse.app import protocol as p
 from klasse.app.protocol import ErrorCode
 from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from klasse.server.janus_client import JanusConnection, JanusError
 from tests.server_fixtures import (
     LiveService,
     Received,
@@ -131,6 +134,9 @@ async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: L
     node = janus_room.node
     assert janus_room.id in await node.list_rooms()
     load_before = node.load
+    pupil_member = svc.rooms[rid].members[pw.participant]
+    assert pupil_member.peer is not None
+    pupil_token = pupil_member.peer.token
     await teacher.send(p.End())
     for c in (teacher, pupil):
         assert (await c.recv(p.Closed)).reason == "ended"
@@ -144,6 +150,16 @@ async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: L
     assert "secret homework answer" not in held and "Pupil 0" not in held
     # The data folder holds only accounts and the key: nothing of the lesson on disk.
     assert sorted(f.name for f in svc.config.data.iterdir()) == ["accounts.json", "link.key"]
+    # The pupil's Janus token is revoked: with the Janus address alone (no API secret)
+    # neither it nor a made-up token opens a Janus session.
+    bare = await JanusConnection.open(node.instance.url, None)
+    try:
+        for token in (pupil_token, "made-up-token"):
+            with pytest.raises(JanusError) as refused:
+                await bare.create_session(token)
+            assert refused.value.code == 403
+    finally:
+        await bare.close()
     # The old links cannot reopen the lesson.
     late = await TestClient.connect(svc.url)
     await late.send(p.Join(v=1, link=room["pupil_link"], name="Late", pin=room["pin"]))

@@ -50,6 +50,9 @@ def test_user_add_then_room_create_json(tmp_path: Path) -> None:
     ("user", "add", "ms.smith", "--role", "pupil"),        # exists
     ("run", "--config", "/nonexistent/klasse.toml"),
     ("privacy-report", "--config", "/nonexistent/klasse.toml"),
+    ("user", "add", "x", "--role", "admin"),                # argparse's own refusals
+    ("room", "create"),
+    ("frobnicate",),
 ])
 def test_bad_input_exits_non_zero_with_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     data = str(tmp_path / "d")
