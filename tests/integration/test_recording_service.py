@@ -308,6 +308,10 @@ async def test_record_pupils_needs_consent_and_keeps_the_others_off(
 
     await yes.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
     await asyncio.sleep(2.0)
+    # Consent withdrawn mid-recording: out of the recording from now on, devices off.
+    await yes.send(p.Consent(recording=False))
+    assert {(await yes.recv(p.Moderation)).device for _ in range(2)} == {"camera", "mic"}
+    await asyncio.sleep(1.5)
     await teacher.send(p.Record(start=False))
     await no.recv(p.Recording, lambda m: m.recording.state == "off")
     [info] = await _finalised(svc)
@@ -315,11 +319,14 @@ async def test_record_pupils_needs_consent_and_keeps_the_others_off(
     # The teacher and the consenting pupil; the other pupil is in no file.
     assert info.files == ["pupil-1.webm", "teacher.webm"]
     folder = svc.recording.store.folder(info.id)  # type: ignore[union-attr]
-    sizes = {}
+    sizes, lengths = {}, {}
     for name in info.files:
         facts = stream_facts(folder / name)
         sizes[name] = (facts["video"]["width"], facts["video"]["height"])
+        lengths[name] = facts["video"]["duration"]
     assert sizes == {"teacher.webm": TEACHER_SIZE, "pupil-1.webm": PUPIL_SIZE}
+    # The pupil's part ends where the consent was withdrawn.
+    assert lengths["pupil-1.webm"] < lengths["teacher.webm"] - 1.0, lengths
     # Recording over: the pupil's devices are theirs again.
     await no.send(p.MediaState(camera=True, mic=True))
     await no.roundtrip()
@@ -328,3 +335,36 @@ async def test_record_pupils_needs_consent_and_keeps_the_others_off(
         await pc.close()
     svc.recording.store.delete(info.id)  # type: ignore[union-attr]
     await _end(teacher, yes, no)
+
+
+async def test_a_republished_teacher_feed_is_kept_in_two_parts(
+        recording_service: LiveService) -> None:
+    svc = recording_service.service
+    room, teacher, _ = await lesson(recording_service, pupils=0)
+    tid = next(m for m in teacher.seen if isinstance(m, p.Welcome)).participant
+
+    def publishing(on: bool):  # type: ignore[no-untyped-def]
+        return lambda m: any(x.id == tid and x.publishing is on for x in m.participants)
+
+    first = await publish(teacher, _av(TEACHER_SIZE, TEACHER_HZ))
+    await teacher.recv(p.Participants, publishing(True))
+    await teacher.send(p.Record(start=True))
+    await teacher.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
+    await asyncio.sleep(1.5)
+    # The teacher's connection to Janus drops (a network change); the client publishes again.
+    await first.close()
+    await teacher.recv(p.Participants, publishing(False), timeout=20)
+    second = await publish(teacher, _av(TEACHER_SIZE, TEACHER_HZ))
+    await teacher.recv(p.Participants, publishing(True))
+    await asyncio.sleep(1.5)
+    await teacher.send(p.Record(start=False))
+    [info] = await _finalised(svc)
+    assert info.state == "ready", info.error
+    # The first part was not overwritten by the second.
+    assert info.files == ["teacher-2.webm", "teacher.webm"]
+    folder = svc.recording.store.folder(info.id)  # type: ignore[union-attr]
+    for name in info.files:
+        assert stream_facts(folder / name)["video"]["duration"] >= 1.0
+    await second.close()
+    svc.recording.store.delete(info.id)  # type: ignore[union-attr]
+    await _end(teacher)
