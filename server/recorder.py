@@ -28,7 +28,7 @@ from .janus_client import JanusError, JanusHandle
 from .recording_convert import ConversionError, NoMedia, finalise
 from .recording_janus import start_feed_recording, stop_feed_recording
 from .recording_policy import Phase, RoomRecordingRules
-from .recordings import RecordingInfo, RecordingStore
+from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
 
 log = logging.getLogger(__name__)
 # Janus closes a recorder when the publisher goes away; give it a moment before reading.
@@ -146,7 +146,8 @@ async def finalise_recording(store: RecordingStore, info: RecordingInfo,
         result = await finalise(store.folder(info.id))
     except NoMedia as exc:
         # Nothing was written: keep no empty recording around.
-        store.delete(info.id)
+        with contextlib.suppress(NoSuchRecording):
+            store.delete(info.id)
         info.state, info.error = "failed", str(exc)
         return info
     except (ConversionError, OSError) as exc:
@@ -155,7 +156,11 @@ async def finalise_recording(store: RecordingStore, info: RecordingInfo,
     else:
         info.state, info.files, info.duration_s = "ready", result.files, result.duration_s
         info.error = None
-    store.save(info)
+    try:
+        store.save(info)
+    except OSError:
+        # Deleted meanwhile (IT's `recordings delete`): nothing left to describe.
+        info.state = "failed"
     return info
 
 
