@@ -60,6 +60,7 @@ class Grant:
     expires: float
     title: str = ""
     teacher: str = ""  # account name the teacher link was made for
+    waiting_room: bool = True  # the room's policy: pupils wait for admission
 
 
 class LinkSigner:
@@ -78,7 +79,8 @@ class LinkSigner:
 
     def sign(self, grant: Grant) -> str:
         payload = json.dumps({"r": grant.room, "o": grant.role, "e": int(grant.expires),
-                              "t": grant.title, "u": grant.teacher},
+                              "t": grant.title, "u": grant.teacher,
+                              **({} if grant.waiting_room else {"w": 0})},
                              separators=(",", ":"), ensure_ascii=False).encode()
         mac = hmac.new(self._key, payload, hashlib.sha256).digest()
         return f"{_b64(payload)}.{_b64(mac)}"
@@ -102,7 +104,8 @@ class LinkSigner:
         try:
             data = json.loads(payload)
             grant = Grant(room=str(data["r"]), role=str(data["o"]), expires=float(data["e"]),
-                          title=str(data.get("t", "")), teacher=str(data.get("u", "")))
+                          title=str(data.get("t", "")), teacher=str(data.get("u", "")),
+                          waiting_room=data.get("w", 1) != 0)
         except (ValueError, KeyError, TypeError):
             raise ProtocolError(ErrorCode.LINK_INVALID, "the link's content is damaged") from None
         if grant.role not in ("teacher", "pupil"):
@@ -112,10 +115,10 @@ class LinkSigner:
         return grant
 
     def links(self, host: str, port: int, tls: bool, room: str, title: str, teacher: str,
-              expires: float) -> tuple[str, str]:
+              expires: float, waiting_room: bool = True) -> tuple[str, str]:
         """(teacher link, pupil link) for a room."""
-        t = self.sign(Grant(room, "teacher", expires, title, teacher))
-        s = self.sign(Grant(room, "pupil", expires, title, teacher))
+        t = self.sign(Grant(room, "teacher", expires, title, teacher, waiting_room))
+        s = self.sign(Grant(room, "pupil", expires, title, teacher, waiting_room))
         return (str(Link(host=host, port=port, token=t, tls=tls)),
                 str(Link(host=host, port=port, token=s, tls=tls)))
 

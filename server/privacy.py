@@ -64,7 +64,7 @@ def report(cfg: Config) -> dict[str, Any]:
                      "then so its links cannot reopen it"},
         {"data": "accounts: user name, role, argon2 password hash",
          "where": f"{cfg.data / ACCOUNTS_FILE} on this server (mode 0600)",
-         "how_long": "until the account is deleted by IT",
+         "how_long": "until IT deletes the account (`klasse-server user del NAME`)",
          "count": counts},
         {"data": "login sessions", "where": "room service memory",
          "how_long": f"at most {SESSION_S // 3600} h, or until the service restarts"},

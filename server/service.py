@@ -309,15 +309,17 @@ class RoomService:
         if not 60 <= msg.expires_s <= 30 * 86400 or len(msg.title) > 200:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "expires_s is 60 s to 30 days; title "
                                 "at most 200 characters")
-        created = self.create_links(info.user, msg.title, float(msg.expires_s))
+        created = self.create_links(info.user, msg.title, float(msg.expires_s),
+                                    waiting_room=msg.waiting_room)
         client.send(p.RoomCreated(rid=msg.rid, **created))
         log.info("room %s created from a client", created["room"])
 
-    def create_links(self, teacher: str, title: str, expires_s: float) -> dict[str, Any]:
+    def create_links(self, teacher: str, title: str, expires_s: float,
+                     waiting_room: bool = True) -> dict[str, Any]:
         room = self.signer.new_room_id()
         expires = float(int(time.time() + expires_s))
         t_link, s_link = self.signer.links(self.config.link_host, self.port, self.config.tls,
-                                           room, title, teacher, expires)
+                                           room, title, teacher, expires, waiting_room)
         return {"room": room, "teacher_link": t_link, "pupil_link": s_link,
                 "pin": self.signer.pin(room), "expires": expires}
 
@@ -335,9 +337,9 @@ class RoomService:
         if room.state is RoomState.CLOSED:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
+        waits = role is Role.PUPIL and room.waiting_room
         m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via,
-                   state=PState.JOINED if role is Role.TEACHER else PState.WAITING,
-                   room=room, client=client)
+                   state=PState.WAITING if waits else PState.JOINED, room=room, client=client)
         room.members[m.id] = m
         if room.janus is not None:
             room.janus.node.load += 1
@@ -348,6 +350,7 @@ class RoomService:
                  m.state.value)
         if role is Role.TEACHER:
             self._teacher_back(room)
+        if m.state is PState.JOINED:
             self._send_lesson(m)
         self._broadcast_participants(room)
 
@@ -378,7 +381,7 @@ class RoomService:
         self._creating[grant.room] = fut
         try:
             room = Room(id=grant.room, title=grant.title, expires=grant.expires,
-                        owner=grant.teacher)
+                        waiting_room=grant.waiting_room, owner=grant.teacher)
             node = least_loaded(self.nodes)
             room.janus = await node.create_room()
             self.rooms[room.id] = room

@@ -185,3 +185,19 @@ async def test_a_failing_handler_answers_internal_and_harms_nothing(
     for c in (teacher, pupil):
         await c.recv(p.Closed)
         await c.close()
+
+
+async def test_room_without_waiting_room_admits_pupils_at_once(live_service: LiveService) -> None:
+    url = live_service.service.url
+    tc, ts = await _login(url, TEACHER, TEACHER_PASSWORD)
+    await tc.send(p.CreateRoom(session=ts.token, waiting_room=False))
+    made = await tc.recv(p.RoomCreated)
+    await tc.send(p.Join(v=1, link=made.teacher_link, name="T", session=ts.token))
+    await tc.recv(p.Welcome)
+    pupil, pw = await join(url, made.pupil_link, "Quick", made.pin)
+    assert pw.state == "joined"
+    assert {x.id for x in (await pupil.recv(p.Participants)).participants} >= {pw.participant}
+    await tc.send(p.End())
+    for c in (tc, pupil):
+        await c.recv(p.Closed)
+        await c.close()
