@@ -70,6 +70,13 @@ def report(cfg: Config) -> dict[str, Any]:
          "how_long": f"at most {SESSION_S // 3600} h, or until the service restarts"},
         {"data": "the link-signing key", "where": f"{cfg.data / KEY_FILE} (mode 0600)",
          "how_long": "until IT replaces it (which invalidates every link)"},
+        {"data": "media server log",
+         "where": ("a temporary folder of the spawned Janus, removed when the service stops"
+                   if not cfg.janus else "on the listed Janus hosts, as their IT configured it"),
+         "how_long": ("while the service runs; at Janus debug level 3, which does not print "
+                      "client candidates (IP addresses)" if not cfg.janus else
+                      "per those hosts' configuration: keep Janus's debug level at 3 or below "
+                      "so it does not log client addresses")},
         _recordings(cfg),
     ]
     return {

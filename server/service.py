@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -31,7 +32,7 @@ from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
 from .recording_service import RecordingHub
 from .room import DEVICE_KIND, Member, Room
-from .rules import Action, PState, Role, RoomState, Target
+from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 
 log = logging.getLogger("klasse.server")
 OUTBOX_LIMIT = 2000           # a client this far behind is dropped
@@ -264,12 +265,21 @@ class RoomService:
         return m
 
     def _broadcast_participants(self, room: Room) -> None:
+        """Teachers see everyone; a pupil sees the joined, and only its own locks
+        (whom the teacher locked is no classmate's business)."""
         everyone = [m.view() for m in room.members.values()]
         joined = [v for v in everyone if v.state == "joined"]
+        public = [msgspec.structs.replace(v, camera_locked=False, mic_locked=False)
+                  if v.role == "pupil" else v for v in joined]
         for m in room.joined():
-            if m.client is not None:
-                view = everyone if m.role is Role.TEACHER else joined
-                m.client.send(p.Participants(participants=view))
+            if m.client is None:
+                continue
+            if m.role is Role.TEACHER:
+                view = everyone
+            else:
+                view = [own if own.id == m.id else pub for own, pub in zip(joined, public,
+                                                                           strict=True)]
+            m.client.send(p.Participants(participants=view))
 
     def _welcome(self, m: Member) -> p.Welcome:
         return p.Welcome(participant=m.id, role=m.role.value,  # type: ignore[arg-type]
@@ -337,9 +347,9 @@ class RoomService:
         if room.state is RoomState.CLOSED:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
-        waits = role is Role.PUPIL and room.waiting_room
-        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via,
-                   state=PState.WAITING if waits else PState.JOINED, room=room, client=client)
+        state = rules.member_next(PState.CONNECTED, rules.entry_event(role, room.waiting_room))
+        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via, state=state,
+                   room=room, client=client)
         room.members[m.id] = m
         if room.janus is not None:
             room.janus.node.load += 1
@@ -428,8 +438,8 @@ class RoomService:
             room.close_timer.cancel()
             room.close_timer = None
         if room.state is RoomState.CLOSING:
-            room.state = RoomState.OPEN
             log.info("room %s: a teacher is back", room.id)
+        room.state = rules.room_next(room.state, RoomEvent.TEACHER_BACK)
 
     # -------------------------------------------------- leaving and closing
     def _on_disconnect(self, client: Client) -> None:
@@ -481,6 +491,7 @@ class RoomService:
             m.gone_timer.cancel()
             m.gone_timer = None
         del room.members[m.id]
+        m.state = rules.member_next(m.state, MemberEvent.REMOVE)
         if room.janus is not None:
             room.janus.node.load -= 1
         self.resumes.pop(m.resume, None)
@@ -503,7 +514,7 @@ class RoomService:
         if room.state is RoomState.CLOSED or m.role is not Role.TEACHER:
             return
         if not room.teachers_present() and room.close_timer is None:
-            room.state = RoomState.CLOSING
+            room.state = rules.room_next(room.state, RoomEvent.LAST_TEACHER_GONE)
             room.close_timer = asyncio.get_running_loop().call_later(
                 self.config.teacher_grace_s, lambda: self._spawn(self.close_room(room, "ended")))
             log.info("room %s: no teacher present; closing in %.0f s", room.id,
@@ -515,7 +526,7 @@ class RoomService:
         `final`: the lesson is over, so its links can no longer reopen it."""
         if room.state is RoomState.CLOSED:
             return
-        room.state = RoomState.CLOSED
+        room.state = rules.room_next(room.state, RoomEvent.CLOSE)
         if room.close_timer is not None:
             room.close_timer.cancel()
         await self.recording.room_closing(room)
@@ -534,6 +545,7 @@ class RoomService:
             if m.gone_timer is not None:
                 m.gone_timer.cancel()
             self.resumes.pop(m.resume, None)
+            m.state = rules.member_next(m.state, MemberEvent.REMOVE)
             if m.client is not None:
                 m.client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
                 m.client.member = None
@@ -557,6 +569,7 @@ class RoomService:
         m = self._member(client)
         if m.publish_pending or m.publishing:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
+        _check_sdp(msg.sdp)
         assert m.room.janus is not None
         m.publish_pending = True
         try:
@@ -614,6 +627,7 @@ class RoomService:
         m = self._member(client)
         if msg.feed not in m.pending_answers or m.peer is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
+        _check_sdp(msg.sdp)
         m.pending_answers.discard(msg.feed)
         await m.peer.answer(msg.feed, msg.sdp)
 
@@ -674,7 +688,7 @@ class RoomService:
         self._broadcast_participants(room)
 
     def _admit_member(self, m: Member) -> None:
-        m.state = PState.JOINED
+        m.state = rules.member_next(m.state, MemberEvent.ADMIT)
         if m.client is not None:
             m.client.send(p.Admitted())
         self._send_lesson(m)
@@ -778,6 +792,13 @@ async def _close_peer(m: Member) -> None:
     m.publishing = m.publish_pending = False
     if peer is not None:
         await peer.close()
+
+
+def _check_sdp(sdp: str) -> None:
+    """Refuse what is plainly no SDP before it reaches Janus (which may not answer it)."""
+    if (not sdp.startswith("v=0") or "\nm=" not in sdp
+            or any(ord(c) < 32 and c not in "\r\n\t" for c in sdp) or "\x7f" in sdp):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "sdp is not a session description")
 
 
 def _tag(msg: p.ClientMessage) -> str:

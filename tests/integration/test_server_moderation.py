@@ -47,9 +47,16 @@ async def test_teacher_turns_pupil_camera_off_and_janus_cuts_it(live_service: Li
         await asyncio.sleep(2.5)
         assert await _frames_after(got, t0 + 1.0) == 0, "subscriber still gets video"
         assert got.audio_frames > 0
-        listed = await viewer.recv(p.Participants, lambda m: any(
+        listed = await teacher.recv(p.Participants, lambda m: any(
             x.id == pw.participant and x.camera_locked for x in m.participants))
         assert not next(x for x in listed.participants if x.id == pw.participant).camera
+        # Classmates see the camera off, not that the teacher locked it; the pupil does.
+        seen = await viewer.recv(p.Participants, lambda m: any(
+            x.id == pw.participant and not x.camera for x in m.participants))
+        assert not next(x for x in seen.participants if x.id == pw.participant).camera_locked
+        own = await pupil.recv(p.Participants, lambda m: any(
+            x.id == pw.participant and x.camera_locked for x in m.participants))
+        assert own.participants
         # Locked: the pupil cannot turn it on; unlocking does not turn it on either.
         await pupil.send(p.MediaState(camera=True, mic=True))
         assert (await pupil.error()).code is ErrorCode.LOCKED
