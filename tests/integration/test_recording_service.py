@@ -4,6 +4,7 @@ teacher-only files, stop on leave/end, consent, a teacher's own list/delete, ret
 from __future__ import annotations
 
 import asyncio
+import logging
 import stat
 import time
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
 from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from klasse.server import logs
 from klasse.server.config import Config, JanusInstance
 from klasse.server.janus_process import JanusProcess
 from klasse.server.recording_policy import RecordingPolicy
@@ -144,6 +146,8 @@ async def test_teacher_recording_is_announced_then_holds_the_teacher_only(
     svc = recording_service.service
     store = svc.recording.store
     assert store is not None
+    capture = LogCapture()
+    logs.setup("info", capture)  # the default level
     room, teacher, [(pupil, pw)] = await lesson(recording_service)
     tw = next(m for m in teacher.seen if isinstance(m, p.Welcome))
     assert tw.recording.state == "off"
@@ -217,6 +221,11 @@ async def test_teacher_recording_is_announced_then_holds_the_teacher_only(
     for c in (owner, other, kid):
         await c.close()
     await _end(teacher, pupil, late, late2)
+    logging.getLogger().removeHandler(capture)
+    # Recording was logged (by ids), but no name or account ever reached the log.
+    assert any("recording" in line for line in capture.lines)
+    for secret in ("Ms Teacher", "Pupil 0", "Late", "Later", TEACHER, OTHER_TEACHER):
+        assert not any(secret in line for line in capture.lines), secret
 
 
 @pytest.mark.parametrize("how", ["teacher leaves", "room ends"])
