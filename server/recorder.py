@@ -79,13 +79,19 @@ class RoomRecorder:
 
     async def _after_countdown(self, owner: str) -> None:
         await asyncio.sleep(self.rules.policy.announce_s)
-        self.info = self.store.create(owner, self.rules.what)
+        try:
+            self.info = self.store.create(owner, self.rules.what)
+        except OSError as exc:  # disk full, folder gone: say so, record nothing
+            log.error("cannot create a recording: %s", exc)
+            self.rules.stop()
+            await self._broadcast(self.state())
+            return
         self._clean_stop = True
         self.rules.activate(self._clock())
         for feed in self._feeds():
             try:
                 await self.add_feed(feed)
-            except (JanusError, ConnectionError, TimeoutError) as exc:
+            except (JanusError, ConnectionError, TimeoutError, ValueError) as exc:
                 log.warning("janus refused to record a feed: %s", exc)
         await self._broadcast(self.state())
 

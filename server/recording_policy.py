@@ -36,6 +36,8 @@ DEFAULT_RETENTION_DAYS = 7.0
 TEACHER_STREAMS = {"audio": "teacher microphone", "video": "teacher camera",
                    "screen": "teacher screen"}
 CONSENTING_PUPILS = "camera and microphone of pupils who consented"
+# Janus's protected_folders (server/janus_config.py): it silently records nothing there.
+JANUS_PROTECTED = ("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr")
 
 
 class RecordingConfigError(ValueError):
@@ -82,6 +84,9 @@ class RecordingPolicy:
         folder = table.get("dir", "")
         if not isinstance(folder, str):
             raise RecordingConfigError("recording.dir must be a path")
+        if folder and any(Path(folder).absolute().is_relative_to(p) for p in JANUS_PROTECTED):
+            raise RecordingConfigError(f"recording.dir {folder!r} is in a system folder where "
+                                       "Janus refuses to write; use e.g. /var/lib/klasse")
         return cls(allowed=allowed, record_pupils=record_pupils, announce_s=float(announce),
                    retention_days=float(retention), dir=Path(folder) if folder else None)
 

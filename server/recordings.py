@@ -79,7 +79,8 @@ def lock_down(folder: Path) -> None:
 class RecordingStore:
     def __init__(self, root: Path, retention_s: float,
                  clock: Callable[[], float] = time.time) -> None:
-        self.root = root
+        # Absolute: Janus gets file names under it and runs in another directory.
+        self.root = root.absolute()
         self.retention_s = retention_s
         self.clock = clock
         make_private_dir(root)

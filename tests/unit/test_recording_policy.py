@@ -87,6 +87,8 @@ def test_record_pupils_needs_consent_and_keeps_devices_off_without_it() -> None:
     ({"recording": {"retention_days": True}}, "retention_days"),
     ({"recording": {"colour": "red"}}, "colour"),
     ({"recording": []}, "table"),
+    ({"recording": {"dir": "/etc/klasse/rec"}}, "system folder"),
+    ({"recording": {"dir": "/usr/share/rec"}}, "system folder"),
 ])
 def test_bad_config_is_refused_with_a_reason(raw: dict, why: str) -> None:
     with pytest.raises(RecordingConfigError, match=why):
