@@ -77,6 +77,10 @@ class RoomRecorder:
                                               name="recording-countdown")
         return state
 
+    async def announce_again(self) -> None:
+        """Tell everyone the current state again (what is recorded has changed)."""
+        await self._broadcast(self.state())
+
     async def _after_countdown(self, owner: str) -> None:
         await asyncio.sleep(self.rules.policy.announce_s)
         try:

@@ -40,6 +40,15 @@ CONSENTING_PUPILS = "camera and microphone of pupils who consented"
 JANUS_PROTECTED = ("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr")
 
 
+def sdp_kinds(sdp: str) -> list[str]:
+    """What a publisher's offer sends: "audio", "video", and "screen" for a second video."""
+    media = [line[2:].split(" ", 1)[0] for line in sdp.splitlines() if line.startswith("m=")]
+    kinds: list[str] = [k for k in ("audio", "video") if k in media]
+    if media.count("video") > 1:
+        kinds.append("screen")
+    return kinds
+
+
 class RecordingConfigError(ValueError):
     """A bad [recording] table; the message is one line for the command line."""
 
@@ -133,13 +142,24 @@ class RoomRecordingRules:
     def announce(self, now: float, teacher_kinds: list[str]) -> p.RecordingState:
         """OFF -> ANNOUNCED. `teacher_kinds`: "audio", "video", "screen" the teacher sends."""
         assert self.phase is Phase.OFF
-        kinds = [k for k in ("video", "audio", "screen") if k in teacher_kinds] or ["video", "audio"]
-        self.what = [TEACHER_STREAMS[k] for k in kinds]
-        if self.policy.record_pupils:
-            self.what.append(CONSENTING_PUPILS)
+        self.what = []
+        self.add_kinds(teacher_kinds or ["video", "audio"])
         self.phase = Phase.ANNOUNCED
         self.starts_at = now + self.policy.announce_s
         return self.state(now)
+
+    def add_kinds(self, teacher_kinds: list[str]) -> bool:
+        """Name streams of the teacher's feed in `what`; True if something was added.
+
+        At the announcement, what the teacher sends then; later, what a new publish
+        of the teacher adds (a screen shared during the teacher's own recording).
+        """
+        before = list(self.what)
+        named = {TEACHER_STREAMS[k] for k in teacher_kinds if k in TEACHER_STREAMS}
+        teacher = [TEACHER_STREAMS[k] for k in ("video", "audio", "screen")
+                   if TEACHER_STREAMS[k] in named or TEACHER_STREAMS[k] in before]
+        self.what = teacher + ([CONSENTING_PUPILS] if self.policy.record_pupils else [])
+        return self.what != before
 
     def activate(self, now: float) -> p.RecordingState:
         """ANNOUNCED -> ACTIVE, only once the countdown ran out."""

@@ -28,7 +28,7 @@ from .accounts import Accounts
 from .config import Config
 from .janus_adapter import moderate
 from .recorder import RecordedFeed, RoomRecorder, finalise_leftovers
-from .recording_policy import Phase, RoomRecordingRules
+from .recording_policy import Phase, RoomRecordingRules, sdp_kinds
 from .recording_policy import Role as RecRole
 from .recording_retention import RetentionSweeper
 from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
@@ -62,6 +62,7 @@ class RecordingHub:
         self._participants_changed = participants_changed
         self._rooms: dict[str, _RoomRecording] = {}
         self._converting: set[asyncio.Task[RecordingInfo]] = set()
+        self._sends: dict[tuple[str, str], list[str]] = {}  # (room, member) -> sdp_kinds
 
     # ----------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -156,7 +157,7 @@ class RecordingHub:
         rec.labels.clear()
         rec.numbers.clear()
         rec.used.clear()
-        kinds = sorted(m.peer.mids) if m.peer is not None else []
+        kinds = self._sends.get((m.room.id, m.id), []) if m.publishing else []
         owner = m.room.owner or "unknown"
         await rec.recorder.start(owner, kinds)
         log.info("room %s: recording announced by %s", m.room.id, m.id)
@@ -184,8 +185,10 @@ class RecordingHub:
             log.info("room %s: recording %s stopped", room_id, info.id)
 
     # ------------------------------------------------- participants' media
-    def before_publish(self, m: Member) -> None:
-        """A pupil without consent publishes while a recording is on: muted from the start."""
+    def before_publish(self, m: Member, sdp: str) -> None:
+        """`m` offers to publish `sdp`. A pupil without consent while a recording is on
+        is muted in Janus from the first packet."""
+        self._sends[(m.room.id, m.id)] = sdp_kinds(sdp)
         rec = self._rooms.get(m.room.id)
         if rec is not None and m.role is Role.PUPIL \
                 and rec.rules.must_keep_devices_off("pupil", bool(m.consent)):
@@ -195,6 +198,9 @@ class RecordingHub:
     async def published(self, m: Member) -> None:
         """Media flows from `m` (webrtcup): record it if it belongs in the recording."""
         rec = self._rooms.get(m.room.id)
+        if rec is not None and m is rec.owner and rec.rules.phase is not Phase.OFF \
+                and rec.rules.add_kinds(self._sends.get((m.room.id, m.id), [])):
+            await rec.recorder.announce_again()  # e.g. the teacher now shares a screen
         if rec is not None and rec.rules.phase is Phase.ACTIVE:
             feed = self._feed(rec, m)
             if feed is not None:
@@ -208,6 +214,7 @@ class RecordingHub:
 
     async def media_gone(self, m: Member) -> None:
         """`m`'s Janus peer is about to close (left, kicked, disconnected)."""
+        self._sends.pop((m.room.id, m.id), None)
         rec = self._rooms.get(m.room.id)
         if rec is None or rec.rules.phase is Phase.OFF:
             return
@@ -219,6 +226,8 @@ class RecordingHub:
     async def room_closing(self, room: Room) -> None:
         await self._stop(room.id)
         self._rooms.pop(room.id, None)
+        for key in [k for k in self._sends if k[0] == room.id]:
+            del self._sends[key]
 
     def check_media(self, m: Member, camera: bool, mic: bool) -> None:
         rec = self._rooms.get(m.room.id)

@@ -589,7 +589,7 @@ class RoomService:
                 elif kind == "hangup" and (m.publishing or m.publish_pending):
                     await self._unpublish(m)
 
-            self.recording.before_publish(m)
+            self.recording.before_publish(m, msg.sdp)
             answer = await peer.publish(m.room.janus, msg.sdp, on_event)
             # A device the teacher turned off stays off in Janus from the first packet.
             for device in sorted(m.janus_muted):

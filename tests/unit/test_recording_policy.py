@@ -102,3 +102,21 @@ def test_config_is_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert policy.retention_s == 2 * 86400
     assert policy.directory(tmp_path / "data") == tmp_path
     assert RecordingPolicy().directory(tmp_path) == tmp_path / "recordings"
+
+
+def test_sdp_kinds_name_a_second_video_a_screen() -> None:
+    from klasse.server.recording_policy import sdp_kinds
+    audio_video = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=video 9 UDP 97\r\n"
+    assert sdp_kinds(audio_video) == ["audio", "video"]
+    assert sdp_kinds(audio_video + "m=video 9 UDP 98\r\n") == ["audio", "video", "screen"]
+    assert sdp_kinds("v=0\r\nm=audio 9 RTP 96\r\n") == ["audio"]
+
+
+def test_a_screen_shared_later_is_named_and_pupils_stay_last() -> None:
+    rules = RoomRecordingRules(RecordingPolicy(allowed=True, record_pupils=True))
+    rules.announce(0.0, ["audio", "video"])
+    assert rules.what == ["teacher camera", "teacher microphone", CONSENTING_PUPILS]
+    assert rules.add_kinds(["audio", "video"]) is False
+    assert rules.add_kinds(["video", "screen"]) is True
+    assert rules.what == ["teacher camera", "teacher microphone", "teacher screen",
+                          CONSENTING_PUPILS]
