@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     NO_SUCH_PARTICIPANT = "no_such_participant"
     LOCKED = "locked"                      # the teacher locked this device off
     RECORDING_NOT_ALLOWED = "recording_not_allowed"
+    NO_SUCH_RECORDING = "no_such_recording"  # unknown id, or another teacher's recording
     ROOM_CLOSED = "room_closed"
     MEDIA_FAILED = "media_failed"          # Janus refused or failed a media request
     INTERNAL = "internal"
@@ -88,6 +89,16 @@ class RecordingState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     what: list[str] = []          # e.g. ["teacher camera", "teacher microphone"]
     starts_in: float | None = None  # seconds until writing starts (announced)
     consent_required: bool = False
+
+
+class RecordingEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One of a teacher's own recordings, as listed to them."""
+    id: str
+    started: float               # unix time writing began
+    expires: float               # unix time retention deletes it
+    state: Literal["recording", "converting", "ready", "failed"]
+    duration_s: float | None = None
+    what: list[str] = []
 
 
 class Notice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -211,10 +222,20 @@ class Record(_Msg, frozen=True, tag="record"):
     start: bool
 
 
+# a teacher's own recordings (account session, outside a lesson)
+class ListRecordings(_Msg, frozen=True, tag="list_recordings"):
+    session: str
+
+
+class DeleteRecording(_Msg, frozen=True, tag="delete_recording"):
+    session: str
+    id: str
+
+
 ClientMessage = (Login | CreateRoom | Join | Publish | Subscribe | SubscriptionAnswer
                  | Unsubscribe | MediaState | Chat | Hand | Consent | Leave | Ping | Admit
                  | AdmitAll | Deny | TurnOff | Unlock | AskOn | Kick | LowerHands | End
-                 | Record)
+                 | Record | ListRecordings | DeleteRecording)
 
 
 # ------------------------------------------------------ server -> client
@@ -300,9 +321,14 @@ class Pong(_Msg, frozen=True, tag="pong"):
     pass
 
 
+class Recordings(_Msg, frozen=True, tag="recordings"):
+    """Reply to ListRecordings and DeleteRecording: the teacher's recordings now."""
+    recordings: list[RecordingEntry]
+
+
 ServerMessage = (Session | RoomCreated | Welcome | Admitted | Denied | Participants
                  | Published | Subscription | Moderation | Recording | ChatMessage
-                 | Closed | Error | Pong)
+                 | Closed | Error | Pong | Recordings)
 
 _client_decoder = msgspec.json.Decoder(ClientMessage)
 _server_decoder = msgspec.json.Decoder(ServerMessage)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from . import recordings_cli
 from .accounts import AccountError, Accounts
 from .config import Config, ConfigError, load
 from .links import LinkSigner, load_or_create_key, parse_duration
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("privacy-report", parents=[common],
                             help="what this server processes, where, for how long")
     report.add_argument("--json", action="store_true")
+    recordings_cli.add_parser(sub, [common])
     return parser
 
 
@@ -169,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_user_add(args) if args.user_command == "add" else cmd_user_del(args)
         if args.command == "room":
             return cmd_room_create(args)
+        if args.command == "recordings":
+            return recordings_cli.run(args)
         return cmd_privacy_report(args)
     except (_Fail, ConfigError, AccountError, ValueError, OSError) as exc:
         print(f"klasse-server: {exc}", file=sys.stderr)

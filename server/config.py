@@ -13,6 +13,12 @@ resume_grace_s = 30           # a dropped participant may come back this long
 log_level = "info"            # "debug" logs more, still never names, IPs or chat
 ice_servers = []              # e.g. [{urls = ["turn:turn.school.example:3478"], ...}]
 
+[recording]                   # details: server/recording_policy.py (all optional)
+record_pupils = false         # consenting pupils are recorded too
+announce_s = 10               # countdown before anything is written
+retention_days = 7
+dir = ""                      # default: <data>/recordings
+
 [notice]                      # what the client's privacy notice shows
 controller = "Example School"
 dpo_contact = "dpo@school.example"
@@ -35,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from klasse.app.protocol import IceServer, Notice
+
+from .recording_policy import RecordingConfigError, RecordingPolicy
 
 DEFAULT_PORT = 8765
 DEFAULT_RETENTION = ("Lesson data (names, picture, sound, chat, raised hands) is held in "
@@ -72,6 +80,7 @@ class Config:
         version="1", controller="the school", dpo_contact="the school's data protection officer",
         retention=DEFAULT_RETENTION))
     source: Path | None = None
+    recording: RecordingPolicy = field(default_factory=RecordingPolicy)  # see recording_allowed
 
     @property
     def tls(self) -> bool:
@@ -113,7 +122,8 @@ def load(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     known = {"listen", "port", "public_host", "data", "tls_cert", "tls_key", "recording_allowed",
-             "teacher_grace_s", "resume_grace_s", "log_level", "ice_servers", "janus", "notice"}
+             "teacher_grace_s", "resume_grace_s", "log_level", "ice_servers", "janus", "notice",
+             "recording"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"unknown config key {unknown[0]!r} in {path}")
@@ -146,6 +156,10 @@ def load(path: Path | None) -> Config:
     if level not in ("debug", "info", "warning", "error"):
         raise ConfigError("log_level is one of debug, info, warning, error")
     port = _expect(raw, "port", int, DEFAULT_PORT)
+    try:
+        recording = RecordingPolicy.from_toml(raw)
+    except RecordingConfigError as exc:
+        raise ConfigError(str(exc)) from None
     if not 0 <= port <= 65535:
         raise ConfigError("port must be 0-65535")
     return Config(
@@ -163,4 +177,5 @@ def load(path: Path | None) -> Config:
         janus=tuple(janus),
         notice=notice,
         source=path,
+        recording=recording,
     )

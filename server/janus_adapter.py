@@ -22,6 +22,7 @@ from .config import JanusInstance
 from .janus_client import JanusConnection, JanusError, JanusHandle, JanusSession
 from .janus_config import JanusSettings
 from .janus_process import JanusProcess
+from .recording_janus import ROOM_CREATE_OPTIONS
 
 log = logging.getLogger(__name__)
 MAX_PUBLISHERS = 100
@@ -111,6 +112,7 @@ class JanusNode:
             "secret": room.secret, "pin": room.pin, "is_private": True, "permanent": False,
             "publishers": MAX_PUBLISHERS, "audiocodec": "opus", "videocodec": "vp8",
             "notify_joining": False, "require_pvtid": False,
+            **ROOM_CREATE_OPTIONS,  # recording only with the room secret
         })
         return room
 

@@ -48,6 +48,8 @@ class JanusProcess:
              "-d", str(self.settings.debug_level), "-o"],
             stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
+            # Janus creates recordings with fopen(): owner-only files from the start.
+            umask=0o077,
         )
         logfile.close()
         loop = asyncio.get_running_loop()

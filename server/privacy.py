@@ -15,6 +15,24 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
+def _recordings(cfg: Config) -> dict[str, Any]:
+    rec = cfg.recording
+    if not cfg.recording_allowed:
+        return {"data": "recordings", "where": "none: recording is not allowed by policy",
+                "how_long": "not applicable"}
+    who = ("the teacher who starts it (camera, microphone, screen), and pupils who "
+           "consented in their client; pupils who did not have camera and microphone "
+           "kept off while it runs" if rec.record_pupils else
+           "only the teacher who starts it (camera, microphone, screen); never pupils")
+    return {"data": "recordings",
+            "what": f"{who}; announced to everyone {rec.announce_s:.0f} s before anything "
+                    "is written; only a teacher starts one",
+            "where": f"{rec.directory(cfg.data)} on this server (folders 0700, files 0600), "
+                     "WebM/Opus; metadata: owner account, start, length",
+            "how_long": f"{rec.retention_days:g} days from the start, then deleted "
+                        "automatically; the teacher or IT can delete earlier"}
+
+
 def report(cfg: Config) -> dict[str, Any]:
     grace = f"{cfg.resume_grace_s:.0f} s"
     if cfg.janus:
@@ -59,11 +77,7 @@ def report(cfg: Config) -> dict[str, Any]:
                       "client candidates (IP addresses)" if not cfg.janus else
                       "per those hosts' configuration: keep Janus's debug level at 3 or below "
                       "so it does not log client addresses")},
-        {"data": "recordings",
-         "where": "none: recording is " + ("allowed by policy, but this server has no "
-                                           "recorder" if cfg.recording_allowed
-                                           else "not allowed by policy"),
-         "how_long": "not applicable"},
+        _recordings(cfg),
     ]
     return {
         "controller": cfg.notice.controller,
@@ -74,8 +88,13 @@ def report(cfg: Config) -> dict[str, Any]:
         "media_servers": janus_where,
         "third_parties": (["ICE/TURN servers: " + ", ".join(ice)] if ice else
                           ["none: no STUN/TURN, telemetry or external services configured"]),
-        "persisted": ["configuration", f"{cfg.data / ACCOUNTS_FILE}", f"{cfg.data / KEY_FILE}"],
-        "not_persisted": ["names", "IP addresses", "picture and sound", "chat", "hands",
+        "persisted": ["configuration", f"{cfg.data / ACCOUNTS_FILE}", f"{cfg.data / KEY_FILE}"]
+                     + ([f"lesson recordings in {cfg.recording.directory(cfg.data)}"]
+                        if cfg.recording_allowed else []),
+        "not_persisted": ["names", "IP addresses",
+                          "picture and sound" + (" (other than recordings)"
+                                                 if cfg.recording_allowed else ""),
+                          "chat", "hands",
                           "room membership"],
         "log_level": cfg.log_level,
         "items": items,
@@ -94,6 +113,8 @@ def render(data: dict[str, Any]) -> str:
              ""]
     for item in data["items"]:
         lines.append(f"- {item['data']}")
+        if "what" in item:
+            lines.append(f"    what:     {item['what']}")
         lines.append(f"    where:    {item['where']}")
         lines.append(f"    how long: {item['how_long']}")
         if "count" in item:

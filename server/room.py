@@ -67,6 +67,7 @@ class Room:
     chat: list[p.ChatMessage] = field(default_factory=list)
     close_timer: asyncio.TimerHandle | None = None
     recording: p.RecordingState = field(default_factory=p.RecordingState)
+    owner: str = ""               # the teacher account the links were made for
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]

@@ -61,10 +61,13 @@ class Action(StrEnum):
     LOWER_HANDS = "lower_hands"
     END = "end"
     RECORD = "record"
+    LIST_RECORDINGS = "list_recordings"
+    DELETE_RECORDING = "delete_recording"
 
 
 # Not tied to a room: allowed before joining, pointless after.
-OUTSIDE_ROOM = frozenset({Action.LOGIN, Action.CREATE_ROOM, Action.JOIN})
+OUTSIDE_ROOM = frozenset({Action.LOGIN, Action.CREATE_ROOM, Action.JOIN,
+                          Action.LIST_RECORDINGS, Action.DELETE_RECORDING})
 # What a waiting pupil may still do: leave, keep the link alive, say its device state.
 WHILE_WAITING = frozenset({Action.LEAVE, Action.PING, Action.MEDIA, Action.CONSENT})
 # Lesson actions every admitted participant may take.
@@ -88,6 +91,7 @@ ACTION_OF: dict[type, Action] = {
     p.TurnOff: Action.TURN_OFF, p.Unlock: Action.UNLOCK, p.AskOn: Action.ASK_ON,
     p.Kick: Action.KICK, p.LowerHands: Action.LOWER_HANDS, p.End: Action.END,
     p.Record: Action.RECORD,
+    p.ListRecordings: Action.LIST_RECORDINGS, p.DeleteRecording: Action.DELETE_RECORDING,
 }
 
 

@@ -30,6 +30,7 @@ from .accounts import Accounts
 from .config import Config
 from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
+from .recording_service import RecordingHub
 from .room import DEVICE_KIND, Member, Room
 from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 
@@ -114,6 +115,7 @@ class RoomService:
         self._server: Server | None = None
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.recording = RecordingHub(config, self._broadcast_participants)
         self._watchers: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -142,6 +144,7 @@ class RoomService:
         for node in self.nodes:
             await node.open()
             self._watchers.append(asyncio.create_task(self._watch_node(node)))
+        await self.recording.start()
         ctx = None
         if self.config.tls_cert and self.config.tls_key:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -173,6 +176,7 @@ class RoomService:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        await self.recording.stop()
         for node in self.nodes:
             await node.close()
         for task in list(self._tasks):
@@ -282,7 +286,7 @@ class RoomService:
                          room_title=m.room.title,
                          state="joined" if m.state is PState.JOINED else "waiting",
                          resume=m.resume, ice_servers=list(self.config.ice_servers),
-                         notice=self.config.notice, recording=m.room.recording,
+                         notice=self.config.notice, recording=self.recording.state(m.room),
                          camera_locked=m.camera_locked, mic_locked=m.mic_locked)
 
     def _send_lesson(self, m: Member) -> None:
@@ -387,7 +391,7 @@ class RoomService:
         self._creating[grant.room] = fut
         try:
             room = Room(id=grant.room, title=grant.title, expires=grant.expires,
-                        waiting_room=grant.waiting_room)
+                        waiting_room=grant.waiting_room, owner=grant.teacher)
             node = least_loaded(self.nodes)
             room.janus = await node.create_room()
             self.rooms[room.id] = room
@@ -452,6 +456,7 @@ class RoomService:
         self._after_departure(m)
 
     async def _drop_media(self, m: Member) -> None:
+        await self.recording.media_gone(m)
         peer, m.peer = m.peer, None
         was_publishing = m.publishing
         m.publishing = m.publish_pending = False
@@ -464,6 +469,7 @@ class RoomService:
 
     async def _unpublish(self, m: Member) -> None:
         """The member's publisher connection went away; its subscriptions stay."""
+        self.recording.unpublished(m)
         m.publishing = m.publish_pending = False
         self._drop_subscriptions_to(m)
         if m.peer is not None:
@@ -523,6 +529,7 @@ class RoomService:
         room.state = rules.room_next(room.state, RoomEvent.CLOSE)
         if room.close_timer is not None:
             room.close_timer.cancel()
+        await self.recording.room_closing(room)
         members = list(room.members.values())
         # Media first: destroying the Janus room cuts every stream at once.
         if room.janus is not None:
@@ -578,9 +585,11 @@ class RoomService:
                     m.publishing = True
                     log.info("participant %s publishes in room %s", m.id, m.room.id)
                     self._broadcast_participants(m.room)
+                    await self.recording.published(m)
                 elif kind == "hangup" and (m.publishing or m.publish_pending):
                     await self._unpublish(m)
 
+            self.recording.before_publish(m, msg.sdp)
             answer = await peer.publish(m.room.janus, msg.sdp, on_event)
             # A device the teacher turned off stays off in Janus from the first packet.
             for device in sorted(m.janus_muted):
@@ -630,6 +639,7 @@ class RoomService:
 
     async def _media(self, client: Client, msg: p.MediaState) -> None:
         m = self._member(client)
+        self.recording.check_media(m, msg.camera, msg.mic)
         for device, on in (("camera", msg.camera), ("mic", msg.mic)):
             if on and not getattr(m, device):
                 code = rules.check_media_on(m.locked(device))
@@ -669,6 +679,7 @@ class RoomService:
 
     async def _consent(self, client: Client, msg: p.Consent) -> None:
         self._member(client).consent = msg.recording
+        await self.recording.consent(self._member(client))
 
     # ----------------------------------------------------- teacher actions
     async def _admit(self, client: Client, msg: p.Admit) -> None:
@@ -755,9 +766,13 @@ class RoomService:
         await self.close_room(self._member(client).room, "ended")
 
     async def _record(self, client: Client, msg: p.Record) -> None:
-        # The policy allows recording, but this build has no recorder (issue 7).
-        raise ProtocolError(ErrorCode.RECORDING_NOT_ALLOWED,
-                            "this server has no recorder; recording is not available")
+        await self.recording.record(self._member(client), msg.start)
+
+    async def _list_recordings(self, client: Client, msg: p.ListRecordings) -> None:
+        client.send(self.recording.list_recordings(self.accounts, msg))
+
+    async def _delete_recording(self, client: Client, msg: p.DeleteRecording) -> None:
+        client.send(self.recording.delete_recording(self.accounts, msg))
 
     _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
         Action.LOGIN: _login, Action.CREATE_ROOM: _create_room, Action.JOIN: _join,
@@ -768,6 +783,7 @@ class RoomService:
         Action.ADMIT_ALL: _admit_all, Action.DENY: _deny, Action.TURN_OFF: _turn_off,
         Action.UNLOCK: _unlock, Action.ASK_ON: _ask_on, Action.KICK: _kick,
         Action.LOWER_HANDS: _lower_hands, Action.END: _end, Action.RECORD: _record,
+        Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
     }
 
 

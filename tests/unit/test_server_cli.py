@@ -96,7 +96,11 @@ def test_privacy_report_follows_the_config(tmp_path: Path) -> None:
     items = {i["data"]: i for i in report["items"]}
     assert "300 s" in items["chat messages and raised hands"]["how_long"]
     assert "debug" in items["IP address and device/network details (ICE, DTLS)"]["how_long"]
-    assert "no recorder" in items["recordings"]["where"]
+    assert "never pupils" in items["recordings"]["what"]
+    assert "7 days" in items["recordings"]["how_long"]
+    assert str(tmp_path / "d" / "recordings") in items["recordings"]["where"]
+    assert "not allowed" in {i["data"]: i for i in json.loads(local.stdout)["items"]}[
+        "recordings"]["where"]
     text = run("privacy-report", "--config", str(cfg), "--data", str(tmp_path / "d")).stdout
     assert "Gymnasium Nord" in text and "media1.school.example" in text
 
