@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,11 @@ from websockets.typing import Subprotocol
 from .janus_config import JanusNotInstalled, JanusSettings, write_config
 
 log = logging.getLogger(__name__)
+
+
+def _no_core_dumps() -> None:
+    """A Janus core dump would hold media, DTLS keys and room secrets: never write one."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 class JanusStartError(RuntimeError):
@@ -50,6 +56,7 @@ class JanusProcess:
             start_new_session=True,
             # Janus creates recordings with fopen(): owner-only files from the start.
             umask=0o077,
+            preexec_fn=_no_core_dumps,
         )
         logfile.close()
         loop = asyncio.get_running_loop()

@@ -83,3 +83,11 @@ async def test_video_flows_from_publisher_to_subscriber(janus: JanusProcess) -> 
         await conn.close()
         await admin.remove_token(token)
         await admin.close()
+
+
+def test_spawned_janus_may_not_dump_core(janus: JanusProcess) -> None:
+    # A core file would hold media, DTLS keys and room secrets of every lesson.
+    assert janus.proc is not None
+    limits = open(f"/proc/{janus.proc.pid}/limits").read()
+    core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
+    assert core.split()[4:6] == ["0", "0"], core
