@@ -1,8 +1,8 @@
 """Person segmentation: the selfie-segmentation model on one CPU thread.
 
-Two runtimes can run the model. Measured on this machine (256x144 landscape model,
-one thread, model call only, median): ai-edge-litert 1.9 ms, OpenCV 4.14
-cv2.dnn.readNetFromTFLite 4.8 ms. LiteRT is the default; cv2.dnn is kept as the
+Two runtimes can run the models. Measured on this machine (one thread, model call
+only, median): landscape 256x144 model ai-edge-litert 1.9 ms, OpenCV 4.14
+cv2.dnn.readNetFromTFLite 4.8 ms; general 256x256 model ai-edge-litert 3.7 ms. LiteRT is the default; cv2.dnn is kept as the
 fallback for platforms without an ai-edge-litert wheel (OpenCV is there anyway).
 
 `Segmenter.infer` takes an RGB uint8 image already at the model's input size and
@@ -17,7 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from .blur_model import LANDSCAPE, ModelError, ModelSpec, load_verified, model_path, spec_for
+from .blur_model import DEFAULT, ModelError, ModelSpec, load_verified, model_path, spec_for
 
 BACKENDS = ("litert", "cv2")
 
@@ -73,7 +73,7 @@ class CvDnnSegmenter:
 def load_segmenter(path: Path | str | None = None, backend: str = "litert") -> Segmenter:
     """Load and verify the model; ModelError (missing, corrupt, unloadable) otherwise."""
     cv2.setNumThreads(1)  # the whole blur stage has one core
-    path = Path(path) if path is not None else model_path(LANDSCAPE)
+    path = Path(path) if path is not None else model_path(DEFAULT)
     spec = spec_for(path)
     data = load_verified(path, spec)
     if backend == "litert":
