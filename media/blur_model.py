@@ -114,7 +114,7 @@ def _is_valid(path: Path, spec: ModelSpec) -> bool:
 
 
 def fetch(dest: Path | None = None, specs: tuple[ModelSpec, ...] = MODELS,
-          python: str = sys.executable) -> list[Path]:
+          python: str | None = None) -> list[Path]:
     """Make sure every model in `specs` is present and intact in `dest`.
 
     Files already valid are left alone (no network, no pip), so a repeated set-up is
@@ -127,7 +127,7 @@ def fetch(dest: Path | None = None, specs: tuple[ModelSpec, ...] = MODELS,
     if missing:
         dest.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="klasse-model-") as tmp:
-            subprocess.run([python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+            subprocess.run([python or sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                             "--disable-pip-version-check", "-q", "-d", tmp, WHEEL_REQUIREMENT],
                            check=True)
             wheels = sorted(Path(tmp).glob("mediapipe-*.whl"))
