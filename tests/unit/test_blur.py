@@ -7,6 +7,8 @@ after it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -197,3 +199,16 @@ def test_full_blur_is_deterministic_and_not_the_input(scene) -> None:
     img, _ = scene
     a, b = full_blur(img), full_blur(img)
     assert np.array_equal(a, b) and not np.array_equal(a, img)
+
+
+def test_replace_with_the_bundled_background(scene) -> None:
+    import klasse.resources
+
+    path = Path(klasse.resources.__file__).parent / "backgrounds" / "soft-light.png"
+    img, person = scene
+    out = BlurProcessor(BlurMode.REPLACE, replace_image=path).process(img)
+    expected = cv2.resize(cv2.imread(str(path)), (img.shape[1], img.shape[0]),
+                          interpolation=cv2.INTER_AREA)
+    far = outline_band(person, 24, 2000)
+    assert np.array_equal(out[far], expected[far])
+    assert ssim(img, out, _interior(person, 8)) >= PERSON_SSIM
