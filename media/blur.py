@@ -1,8 +1,8 @@
 """The background-blur stage: one processor per camera, and a track that wraps any source.
 
 Per frame (BGR uint8, any size):
-  1. shrink once to a quarter (box filter); the model input (256x144) and the blurred
-     background are both made from that quarter image;
+  1. shrink once to a quarter (box filter); the model input (256x256 for the default
+     general model) and the blurred background are both made from that quarter image;
   2. segment (or, when the CPU is short, reuse the previous frame's mask every other
      frame), smooth the mask in time at model resolution, tighten its soft edge;
   3. stackBlur the quarter image and scale it back up;
@@ -48,9 +48,12 @@ class BlurMode(enum.StrEnum):
 # tesseract reads 8 of 10 words at k=3 and none from k=5 on, but by eye words are
 # still readable at k=5 and guessable at k=9; at k=15 they are not.
 DEFAULT_STRENGTH = 0.083
-# Mask values below EDGE_LO count as background, above EDGE_HI as person. The landscape
-# model gives objects next to a person (a flag, a poster edge) 0.2-0.5 and spreads its
-# edge over ~2 model pixels (10 px at 720p) outside the body; the ramp drops both.
+# The person probability is mapped linearly from EDGE_LO..EDGE_HI to alpha 0..255 and
+# the composite cuts at alpha 128, i.e. at p = 0.65 rather than 0.5: the models spread
+# their edge over a couple of model pixels outside the body, and give things right
+# next to a person (a flag, a poster edge) middling values. bench/blur.py --edge and
+# docs/architecture.md have the figures (background kept 0-6 px outside the outline
+# 0.29 -> 0.20, a flag beside the person 3.6 % -> 0 %, person lost 0.7 % -> 1.9 %).
 EDGE_LO, EDGE_HI = 0.5, 0.8
 # The stage's share of one core at 30 fps (15 % of the 33 ms frame interval; the call
 # also encodes and decodes video on it). When a segmenting frame costs more, the
@@ -199,6 +202,7 @@ class BlurProcessor:
     def process(self, frame: np.ndarray) -> np.ndarray:
         """The frame as others may see it (a new array unless mode is off)."""
         mode = self._mode
+        self._frame_no += 1  # every frame counts, so a mask never skips over other modes
         if mode is BlurMode.OFF:
             return frame
         with self._lock:
@@ -269,7 +273,6 @@ class BlurProcessor:
         seg = self._segmenter
         assert seg is not None
         st = self._state
-        self._frame_no += 1
         cadence = self._fixed_cadence or self._stats.cadence
         reusable = (st.smooth is not None and st.shape == shape
                     and st.frame_no == self._frame_no - 1 and now - st.when <= MAX_REUSE_GAP_S
@@ -287,7 +290,8 @@ class BlurProcessor:
         raw = seg.infer(rgb)
         if raw.shape != (seg.height, seg.width) or not np.isfinite(raw).all():
             raise ValueError("segmenter returned an unusable mask")
-        prev = st.smooth if self.smoothing and st.shape == shape else None
+        recent = st.shape == shape and now - st.when <= MAX_REUSE_GAP_S
+        prev = st.smooth if self.smoothing and recent else None
         smooth = self._smooth(prev, raw)
         self._state = _MaskState(smooth=smooth, frame_no=self._frame_no, when=now, shape=shape)
         with self._lock:

@@ -212,3 +212,16 @@ def test_replace_with_the_bundled_background(scene) -> None:
     far = outline_band(person, 24, 2000)
     assert np.array_equal(out[far], expected[far])
     assert ssim(img, out, _interior(person, 8)) >= PERSON_SSIM
+
+
+def test_mask_is_not_carried_over_across_a_mode_change(scene) -> None:
+    img, _ = scene
+    small = cv2.resize(img, (320, 180))
+    now = [0.0]
+    proc = BlurProcessor(BlurMode.BLUR, cadence=2, clock=lambda: now[0])
+    proc.process(small)                     # segmented
+    proc.mode = BlurMode.FULL
+    proc.process(small)                     # a frame in another mode...
+    proc.mode = BlurMode.BLUR
+    proc.process(small)                     # ...so this one is not "the next frame"
+    assert (proc.stats.segmented, proc.stats.reused) == (2, 0)
