@@ -324,6 +324,15 @@ class BlurProcessor:
                 st.cadence = 1
 
 
+def to_video_frame(img: np.ndarray) -> VideoFrame:
+    """A BGR image as a yuv420p frame (what the VP8/H.264 encoders want). OpenCV's
+    conversion takes 0.5 ms at 720p; leaving it to the encoder's reformat takes 3.5 ms."""
+    h, w = img.shape[:2]
+    if h % 2 or w % 2:
+        return VideoFrame.from_ndarray(img, format="bgr24")
+    return VideoFrame.from_ndarray(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+
+
 class BlurTrack(MediaStreamTrack):
     """Wraps a video track; every frame it yields went through `processor`.
 
@@ -382,7 +391,7 @@ class BlurTrack(MediaStreamTrack):
 
     @staticmethod
     def _wrap(img: np.ndarray, like: VideoFrame) -> VideoFrame:
-        out = VideoFrame.from_ndarray(img, format="bgr24")
+        out = to_video_frame(img)
         out.pts = like.pts
         out.time_base = like.time_base
         return out

@@ -18,7 +18,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamTrack
 from av import VideoFrame
 
-from klasse.media.blur import BlurMode, BlurProcessor, BlurTrack, full_blur
+from klasse.media.blur import BlurMode, BlurProcessor, BlurTrack, full_blur, to_video_frame
 from klasse.media.blur_model import (
     DEFAULT,
     ModelCorruptError,
@@ -188,21 +188,25 @@ class StillTrack(MediaStreamTrack):
         return frame
 
 
+def _same(frame: VideoFrame, img: np.ndarray) -> bool:
+    """`frame` is exactly `img` as BlurTrack encodes it (yuv420p)."""
+    return np.array_equal(frame.to_ndarray(), to_video_frame(img).to_ndarray())
+
+
 async def test_late_mask_goes_out_blurred_whole(scene) -> None:
     seg = FlakySegmenter(["slow"], delay=0.4)
     proc = BlurProcessor(BlurMode.BLUR, segmenter=seg, cadence=1)
     track = BlurTrack(StillTrack(scene), proc, deadline_s=0.05)
     blurred = full_blur(scene)
     first = await track.recv()
-    assert np.array_equal(first.to_ndarray(format="bgr24"), blurred)
+    assert first.format.name == "yuv420p" and _same(first, blurred)
     assert first.pts == 0
     second = await track.recv()  # the late inference is still running
-    assert np.array_equal(second.to_ndarray(format="bgr24"), blurred)
+    assert _same(second, blurred)
     assert track.stats.late == 2
     await asyncio.sleep(0.5)
     third = await track.recv()  # caught up: a real mask again
-    img = third.to_ndarray(format="bgr24")
-    assert not np.array_equal(img, blurred) and not np.array_equal(img, scene)
+    assert not _same(third, blurred) and not _same(third, scene)
     assert third.pts == 2 * 3000
     track.stop()
 
@@ -214,12 +218,19 @@ async def test_track_off_passes_camera_and_on_processes(scene) -> None:
     raw = await track.recv()
     assert np.array_equal(raw.to_ndarray(format="bgr24"), scene)
     proc.mode = BlurMode.FULL
-    out = await track.recv()
-    assert np.array_equal(out.to_ndarray(format="bgr24"), full_blur(scene))
+    assert _same(await track.recv(), full_blur(scene))
     proc.mode = BlurMode.BLUR
     out = await track.recv()
-    img = out.to_ndarray(format="bgr24")
-    assert not np.array_equal(img, scene) and not np.array_equal(img, full_blur(scene))
+    assert not _same(out, scene) and not _same(out, full_blur(scene))
     assert track.stats.segmented == 1 and track.stats.frames == 2
     track.stop()
     assert src.readyState == "ended"
+
+
+async def test_track_sends_black_if_even_the_fallback_fails(scene) -> None:
+    proc = BlurProcessor(BlurMode.BLUR, segmenter=FlakySegmenter(["raise"]))
+    proc.strength = float("nan")  # makes the whole-frame blur itself fail
+    track = BlurTrack(StillTrack(scene), proc)
+    out = await track.recv()
+    assert _same(out, np.zeros_like(scene))
+    track.stop()
