@@ -330,7 +330,8 @@ def to_video_frame(img: np.ndarray) -> VideoFrame:
     h, w = img.shape[:2]
     if h % 2 or w % 2:
         return VideoFrame.from_ndarray(img, format="bgr24")
-    return VideoFrame.from_ndarray(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+    yuv: np.ndarray = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    return VideoFrame.from_ndarray(yuv.astype(np.uint8, copy=False), format="yuv420p")
 
 
 class BlurTrack(MediaStreamTrack):
