@@ -165,21 +165,23 @@ def edge(_: argparse.Namespace) -> None:
     bands = ((0, 6), (6, 12), (12, 24), (24, 48))
     print("figure: share of background kept sharp in bands outside the true outline; "
           "person lost; astronaut: flag kept / flag edge energy left")
-    for spec in (LANDSCAPE, GENERAL):
-        for ramp in ((0.3, 0.7), (0.5, 0.8), (0.6, 0.9), (0.7, 0.95)):
-            proc = BlurProcessor(BlurMode.BLUR, model_path(spec), edge=ramp)
-            proc.process(img)
-            assert proc.last_alpha is not None
-            kept = cv2.resize(proc.last_alpha, (1280, 720)) >= 128
-            halo = " ".join(f"{a}-{b}px {kept[outline_band(person, a, b)].mean():.3f}"
-                            for a, b in bands)
-            lost = (~kept & (person > 0)).sum() / (person > 0).sum()
-            proc = BlurProcessor(BlurMode.BLUR, model_path(spec), edge=ramp)
-            out = proc.process(ast)
-            assert proc.last_alpha is not None
-            kept = cv2.resize(proc.last_alpha, (1280, 720)) >= 128
-            print(f"{spec.filename:<38} edge {ramp}: {halo}; lost {lost:.3f}; flag kept "
-                  f"{kept[flag].mean():.3f}, sharpness {sharpness(out, flag) / sharpness(ast, flag):.2f}")
+    configs = [(spec, ramp, refine) for spec in (LANDSCAPE, GENERAL)
+               for ramp in ((0.3, 0.7), (0.5, 0.8), (0.6, 0.9), (0.7, 0.95))
+               for refine in (False, True)]
+    for spec, ramp, refine in configs:
+        proc = BlurProcessor(BlurMode.BLUR, model_path(spec), edge=ramp, refine=refine)
+        proc.process(img)
+        assert proc.last_alpha is not None
+        kept = cv2.resize(proc.last_alpha, (1280, 720)) >= 128
+        halo = " ".join(f"{a}-{b}px {kept[outline_band(person, a, b)].mean():.3f}"
+                        for a, b in bands)
+        lost = (~kept & (person > 0)).sum() / (person > 0).sum()
+        proc = BlurProcessor(BlurMode.BLUR, model_path(spec), edge=ramp, refine=refine)
+        out = proc.process(ast)
+        assert proc.last_alpha is not None
+        kept = cv2.resize(proc.last_alpha, (1280, 720)) >= 128
+        print(f"{spec.filename:<38} edge {ramp} guided {refine:d}: {halo}; lost {lost:.3f}; flag kept "
+              f"{kept[flag].mean():.3f}, sharpness {sharpness(out, flag) / sharpness(ast, flag):.2f}")
 
 
 def main() -> None:
