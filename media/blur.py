@@ -221,6 +221,11 @@ class BlurProcessor:
             self._state = _MaskState()
             return self.fail_closed(frame, f"blur stage failed: {exc!r}")
 
+    def forget_mask(self) -> None:
+        """Drop the carried-over mask, so the next frame is segmented afresh (BlurTrack
+        calls this after frames were skipped). Not while `process` runs."""
+        self._state = _MaskState()
+
     def fail_closed(self, frame: np.ndarray, why: str, *, late: bool = False) -> np.ndarray:
         """Blur the frame whole and record why (also used by BlurTrack on a deadline)."""
         with self._lock:
@@ -379,6 +384,7 @@ class BlurTrack(MediaStreamTrack):
         self.processor = processor
         self.deadline_s = deadline_s
         self._busy: asyncio.Future[np.ndarray] | None = None
+        self._stale = False  # frames went out blurred whole: the last mask is too old
 
     @property
     def stats(self) -> BlurStats:
@@ -402,12 +408,17 @@ class BlurTrack(MediaStreamTrack):
         proc = self.processor
         try:
             if self._busy is not None and not self._busy.done():
+                self._stale = True
                 return proc.fail_closed(img, "previous frame still processing", late=True)
+            if self._stale:  # the worker is idle now, so this cannot race with it
+                proc.forget_mask()
+                self._stale = False
             loop = asyncio.get_running_loop()
             self._busy = loop.run_in_executor(None, proc.process, img)
             try:
                 return await asyncio.wait_for(asyncio.shield(self._busy), self.deadline_s)
             except TimeoutError:
+                self._stale = True
                 return proc.fail_closed(img, f"mask later than {self.deadline_s * 1000:.0f} ms",
                                         late=True)
         except Exception as exc:

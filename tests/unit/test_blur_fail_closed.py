@@ -214,6 +214,22 @@ async def test_late_mask_goes_out_blurred_whole(scene) -> None:
     track.stop()
 
 
+async def test_no_mask_carried_over_past_late_frames(scene) -> None:
+    seg = FlakySegmenter([None, "slow"], delay=0.3)
+    ticks = iter(range(1000))  # a clock that sees no gap: only the skipped frame may stop reuse
+    proc = BlurProcessor(BlurMode.BLUR, segmenter=seg, cadence=2,
+                         clock=lambda: next(ticks) * 0.001)
+    track = BlurTrack(StillTrack(scene), proc, deadline_s=0.2)
+    await track.recv()              # segmented
+    await track.recv()              # carries the mask over
+    await track.recv()              # segmented, slow: sent blurred whole
+    await asyncio.sleep(0.3)
+    await track.recv()              # may not carry over the mask of the late frame
+    st = track.stats
+    assert (st.segmented, st.reused, st.late) == (3, 1, 1)
+    track.stop()
+
+
 async def test_track_off_passes_camera_and_on_processes(scene) -> None:
     proc = BlurProcessor(BlurMode.OFF)
     src = StillTrack(scene)
