@@ -1,0 +1,37 @@
+"""Small helpers every widget shares: re-reading texts on language change, buttons
+that always carry an accessible name."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QPushButton, QWidget
+
+
+class Translatable:
+    """Mixin for QWidgets: call retranslate() at the end of __init__; Qt's
+    LanguageChange event calls it again after a translator was (un)installed."""
+
+    def retranslate(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)  # type: ignore[misc]
+
+
+def button(parent: QWidget | None = None, checkable: bool = False,
+           object_name: str = "") -> QPushButton:
+    b = QPushButton(parent)
+    b.setCheckable(checkable)
+    if object_name:
+        b.setObjectName(object_name)
+    return b
+
+
+def label_for(widget: QWidget, text: str, tooltip: str = "") -> None:
+    """Set the visible text (if any), the accessible name and the tooltip together."""
+    if isinstance(widget, QPushButton):
+        widget.setText(text)
+    widget.setAccessibleName(text.replace("&", ""))
+    widget.setToolTip(tooltip or text.replace("&", ""))
