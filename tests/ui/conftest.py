@@ -59,9 +59,9 @@ WindowMaker = Callable[..., MainWindow]
 
 
 @pytest.fixture
-def make_window(qtbot, settings: QSettings, qloop) -> WindowMaker:  # noqa: ANN001
+def make_window(qtbot, settings: QSettings, qloop) -> WindowMaker:
     def make(room: Room, policy: Policy | None = None, prefs_settings: QSettings | None = None,
-             backend=None) -> MainWindow:  # noqa: ANN001
+             backend=None) -> MainWindow:
         policy = policy or Policy()
         prefs = Preferences(policy, prefs_settings or settings)
         window = MainWindow(CallController(room.factory), policy, prefs, [], [],
@@ -72,7 +72,7 @@ def make_window(qtbot, settings: QSettings, qloop) -> WindowMaker:  # noqa: ANN0
     return make
 
 
-def open_and_join(qtbot, window: MainWindow, role: str, name: str,  # noqa: ANN001
+def open_and_join(qtbot, window: MainWindow, role: str, name: str,
                   accept_notice: bool = True) -> None:
     """What a user does: open the link, type a name, press Join (and accept the notice)."""
     window.open_link(link(role))

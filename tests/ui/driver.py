@@ -9,9 +9,10 @@ rules, so a UI that misbehaves is caught here too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
+from msgspec.structs import replace
 
 from klasse.app import events as ev
 from klasse.app.call_api import Device, EventSink, VideoSink
