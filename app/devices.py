@@ -21,7 +21,7 @@ class DeviceInfo:
 
 
 def list_cameras(sysfs: Path = Path("/sys/class/video4linux")) -> list[DeviceInfo]:
-    found = []
+    found: list[DeviceInfo] = []
     for entry in sorted(sysfs.glob("video*"), key=lambda p: (len(p.name), p.name)):
         try:
             label = (entry / "name").read_text(encoding="utf-8", errors="replace").strip()
@@ -33,7 +33,7 @@ def list_cameras(sysfs: Path = Path("/sys/class/video4linux")) -> list[DeviceInf
 
 def list_microphones(pcm: Path = Path("/proc/asound/pcm")) -> list[DeviceInfo]:
     # Lines look like "00-00: ALC257 Analog : ALC257 Analog : playback 1 : capture 1"
-    found = []
+    found: list[DeviceInfo] = []
     try:
         lines = pcm.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

@@ -4,6 +4,7 @@ that always carry an accessible name."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 
 
@@ -14,7 +15,7 @@ class Translatable:
     def retranslate(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)  # type: ignore[misc]
@@ -29,9 +30,13 @@ def button(parent: QWidget | None = None, checkable: bool = False,
     return b
 
 
-def label_for(widget: QWidget, text: str, tooltip: str = "") -> None:
-    """Set the visible text (if any), the accessible name and the tooltip together."""
+def label_for(widget: QWidget, text: str, tooltip: str = "", shortcut: str = "") -> None:
+    """Set the visible text (if any), the accessible name and the tooltip together.
+    A button's shortcut is set after its text: QAbstractButton.setText replaces the
+    shortcut with the text's mnemonic."""
     if isinstance(widget, QPushButton):
         widget.setText(text)
+        if shortcut:
+            widget.setShortcut(QKeySequence(shortcut))
     widget.setAccessibleName(text.replace("&", ""))
     widget.setToolTip(tooltip or text.replace("&", ""))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from klasse.app import events as ev
@@ -78,10 +79,12 @@ class CallController(QObject):
 
     # ------------------------------------------------------------ engine side
     def _sink(self, event: ev.Event) -> None:
-        self._event.emit(event)
+        if shiboken6.isValid(self):   # the window (and this object) may already be gone
+            self._event.emit(event)
 
     def _video(self, participant: str, frame: np.ndarray) -> None:
-        self._frame.emit(participant, frame)
+        if shiboken6.isValid(self):
+            self._frame.emit(participant, frame)
 
     @Slot(object)
     def _dispatch(self, event: ev.Event) -> None:
@@ -120,7 +123,7 @@ class CallController(QObject):
 
     def _finished(self, task: asyncio.Future[Any]) -> None:
         self._tasks.discard(task)
-        if task.cancelled():
+        if task.cancelled() or not shiboken6.isValid(self):
             return
         exc = task.exception()
         if exc is not None:

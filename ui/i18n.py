@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
 
 import klasse.resources
 
 LANGUAGES = ("en", "de", "nl")
 TRANSLATIONS = Path(klasse.resources.__file__).parent / "translations"
-CONTEXT = "klasse"
+CONTEXT = ""   # lupdate files module-level tr() calls under the unnamed context
 
 _installed: QTranslator | None = None
 _current = "en"
@@ -59,4 +59,6 @@ def set_language(code: str) -> str:
         app.installTranslator(translator)
         _installed = translator
     _current = code
+    # Qt posts LanguageChange to every window; deliver it now so all texts switch at once.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     return code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from klasse.app.events import LocalMediaChanged
@@ -15,13 +15,13 @@ from klasse.ui.i18n import tr
 from klasse.ui.prejoin import CAMERA_SHORTCUT, MIC_SHORTCUT
 from klasse.ui.teacher_panel import TeacherPanel
 
-HAND_SHORTCUT = QKeySequence("Ctrl+Alt+H")
-CHAT_SHORTCUT = QKeySequence("Ctrl+Alt+C")
-LEAVE_SHORTCUT = QKeySequence("Ctrl+Shift+L")
+HAND_SHORTCUT = "Ctrl+Alt+H"   # QKeySequence is built only once Qt runs
+CHAT_SHORTCUT = "Ctrl+Alt+C"   # QKeySequence is built only once Qt runs
+LEAVE_SHORTCUT = "Ctrl+Shift+L"   # QKeySequence is built only once Qt runs
 
 
-def _key(seq: QKeySequence) -> str:
-    return seq.toString(QKeySequence.SequenceFormat.NativeText)
+def _key(seq: str) -> str:
+    return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class LessonPage(Translatable, QWidget):
@@ -45,10 +45,6 @@ class LessonPage(Translatable, QWidget):
         self.camera = button(self, checkable=True, object_name="lessonCamera")
         self.hand = button(self, checkable=True, object_name="hand")
         self.leave_button = button(self, object_name="leave")
-        self.mic.setShortcut(MIC_SHORTCUT)
-        self.camera.setShortcut(CAMERA_SHORTCUT)
-        self.hand.setShortcut(HAND_SHORTCUT)
-        self.leave_button.setShortcut(LEAVE_SHORTCUT)
         self.leave_button.setStyleSheet("QPushButton { background: #b00020; color: white; "
                                         "padding: 4px 14px; font-weight: bold; }")
         bar = QHBoxLayout()
@@ -73,9 +69,7 @@ class LessonPage(Translatable, QWidget):
         self.camera.clicked.connect(self._camera_clicked)
         self.hand.clicked.connect(self.handToggled)
         self.leave_button.clicked.connect(self.leave)
-        focus_chat = QKeySequence(CHAT_SHORTCUT)
-        from PySide6.QtGui import QShortcut
-        QShortcut(focus_chat, self, activated=self._focus_chat)
+        QShortcut(QKeySequence(CHAT_SHORTCUT), self, activated=self._focus_chat)
         self.retranslate()
 
     def _focus_chat(self) -> None:
@@ -136,12 +130,14 @@ class LessonPage(Translatable, QWidget):
         else:
             mic = tr("Microphone on") if s.mic else tr("Microphone off")
             mic_tip = tr("Turn the microphone on or off ({key})").format(key=_key(MIC_SHORTCUT))
-        label_for(self.camera, cam, cam_tip)
-        label_for(self.mic, mic, mic_tip)
+        label_for(self.camera, cam, cam_tip, CAMERA_SHORTCUT)
+        label_for(self.mic, mic, mic_tip, MIC_SHORTCUT)
         label_for(self.hand, tr("Lower hand") if self.hand.isChecked() else tr("Raise hand"),
-                  tr("Raise or lower your hand ({key})").format(key=_key(HAND_SHORTCUT)))
+                  tr("Raise or lower your hand ({key})").format(key=_key(HAND_SHORTCUT)),
+                  HAND_SHORTCUT)
         label_for(self.leave_button, tr("Leave"),
-                  tr("Leave the lesson ({key})").format(key=_key(LEAVE_SHORTCUT)))
+                  tr("Leave the lesson ({key})").format(key=_key(LEAVE_SHORTCUT)),
+                  LEAVE_SHORTCUT)
         self.tabs.setTabText(self.tabs.indexOf(self.chat), tr("Chat"))
         if self.tabs.indexOf(self.teacher) >= 0:
             waiting = len(self.teacher.waiting_rows)

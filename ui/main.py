@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:  # noqa: ANN001
+def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:
     """The real call engine (app/call_session.py)."""
     from klasse.app.call_session import CallSession
 
@@ -38,8 +38,8 @@ def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:  
                        blur=request.blur, events=sink, video=video)
 
 
-def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None,  # noqa: ANN001
-            on_window=None) -> int:  # noqa: ANN001
+def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None,
+            on_window=None) -> int:
     """Open the window and run until it closes. `policy`/`factory` are for the demo;
     the installed client always reads the machine policy from its fixed path."""
     args = list(argv)

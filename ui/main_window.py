@@ -57,15 +57,22 @@ class MessageBar(Translatable, QWidget):
         row.addWidget(self.text, 1)
         row.addWidget(self.dismiss)
         self.dismiss.clicked.connect(self.clear)
+        self.lines: list[str] = []
         self.setVisible(False)
         self.retranslate()
 
+    MAX_LINES = 3
+
     def show_message(self, text: str) -> None:
-        self.text.setText(text)
-        self.text.setAccessibleName(text)
+        """Add a line (the newest last; a repeated line moves to the end)."""
+        self.lines = [line for line in self.lines if line != text][-(self.MAX_LINES - 1):]
+        self.lines.append(text)
+        self.text.setText("\n".join(self.lines))
+        self.text.setAccessibleName(" ".join(self.lines))
         self.setVisible(True)
 
     def clear(self) -> None:
+        self.lines = []
         self.text.clear()
         self.setVisible(False)
 
@@ -79,6 +86,7 @@ class MainWindow(Translatable, QMainWindow):
                  chimes: ChimePlayer | None = None) -> None:
         super().__init__()
         self.controller = controller
+        controller.setParent(self)       # dies with the window: no events into dead widgets
         self.policy = policy
         self.prefs = prefs
         self.chimes = chimes or ChimePlayer()
@@ -286,17 +294,20 @@ class MainWindow(Translatable, QMainWindow):
         self.retranslate()
 
     def _moderation(self, m: ev.ModerationReceived) -> None:
-        device = tr("camera") if m.device == "camera" else tr("microphone")
+        camera = m.device == "camera"
         if m.action == "turn_off":
-            text = tr("Your teacher turned your {device} off.").format(device=device)
+            text = (tr("Your teacher turned your camera off.") if camera
+                    else tr("Your teacher turned your microphone off."))
             if m.locked:
                 text += " " + tr("It stays off until your teacher unlocks it.")
         elif m.action == "unlock":
-            text = tr("Your teacher unlocked your {device}. You can turn it on again if you "
-                      "want to.").format(device=device)
+            text = (tr("Your teacher unlocked your camera. You can turn it on again if you "
+                       "want to.") if camera else
+                    tr("Your teacher unlocked your microphone. You can turn it on again if you "
+                       "want to."))
         elif m.action == "ask_on":
-            text = tr("Your teacher asks you to turn your {device} on. You decide.").format(
-                device=device)
+            text = (tr("Your teacher asks you to turn your camera on. You decide.") if camera
+                    else tr("Your teacher asks you to turn your microphone on. You decide."))
         elif m.action == "lower_hand":
             text = tr("Your teacher lowered your hand.")
         else:
@@ -340,7 +351,7 @@ class MainWindow(Translatable, QMainWindow):
         self.tray.setToolTip(f"{REC_PREFIX} — {self.banner.message()}" if rec else "Klasse")
         self.stack.setAccessibleName(tr("Klasse"))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.tray.hide()
         super().closeEvent(event)
 

@@ -6,7 +6,7 @@ on; the preview shows the frame after the background stage, never the raw camera
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,9 +25,13 @@ from klasse.ui.base import Translatable, button, label_for
 from klasse.ui.i18n import tr
 from klasse.ui.video_tile import VideoTile
 
+
+def _key(seq: str) -> str:
+    return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText)
+
 BLUR_MODES = ("blur", "full", "off")
-CAMERA_SHORTCUT = QKeySequence("Ctrl+E")
-MIC_SHORTCUT = QKeySequence("Ctrl+D")
+CAMERA_SHORTCUT = "Ctrl+E"   # QKeySequence is built only once Qt runs
+MIC_SHORTCUT = "Ctrl+D"   # QKeySequence is built only once Qt runs
 
 
 class PrejoinPage(Translatable, QWidget):
@@ -70,8 +74,6 @@ class PrejoinPage(Translatable, QWidget):
         self._blur = blur
         self.camera = button(self, checkable=True, object_name="cameraToggle")
         self.mic = button(self, checkable=True, object_name="micToggle")
-        self.camera.setShortcut(CAMERA_SHORTCUT)
-        self.mic.setShortcut(MIC_SHORTCUT)
         self.join = button(self, object_name="join")
         self.join.setDefault(True)
         self.back_button = button(self, object_name="back")
@@ -169,9 +171,9 @@ class PrejoinPage(Translatable, QWidget):
         cam = tr("Camera on") if self.camera.isChecked() else tr("Camera off")
         mic = tr("Microphone on") if self.mic.isChecked() else tr("Microphone off")
         label_for(self.camera, cam, tr("Turn the camera on or off ({key})").format(
-            key=CAMERA_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)))
+            key=_key(CAMERA_SHORTCUT)), CAMERA_SHORTCUT)
         label_for(self.mic, mic, tr("Turn the microphone on or off ({key})").format(
-            key=MIC_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)))
+            key=_key(MIC_SHORTCUT)), MIC_SHORTCUT)
         label_for(self.join, tr("&Join lesson"))
         label_for(self.back_button, tr("Back"))
         self.join.setEnabled(bool(self.name.text().strip()))
@@ -190,4 +192,3 @@ class PrejoinPage(Translatable, QWidget):
         combo.setCurrentIndex(max(i, 0))
 
 
-__all__ = ["PrejoinPage", "Qt"]

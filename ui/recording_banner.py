@@ -105,7 +105,7 @@ class RecordingBanner(Translatable, QWidget):
         self.decline.setVisible(consent)
 
     # Nothing may hide the banner while it is active.
-    def setVisible(self, visible: bool) -> None:  # noqa: N802
+    def setVisible(self, visible: bool) -> None:
         super().setVisible(visible or self.active)
 
     def hide(self) -> None:

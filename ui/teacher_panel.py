@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -242,5 +241,3 @@ class TeacherPanel(Translatable, QWidget):
         for row in list(self.waiting_rows.values()) + list(self.pupil_rows.values()):
             row.retranslate()
 
-
-__all__ = ["TeacherPanel", "QPushButton"]
