@@ -10,9 +10,9 @@ APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
 	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
 
-.PHONY: setup apt venv demo test lint typecheck pytest clean
+.PHONY: setup apt venv translations demo screenshots test lint typecheck pytest clean
 
-setup: apt venv
+setup: apt venv translations
 
 apt:
 	@scripts/ensure-apt $(APT_PACKAGES)
@@ -24,6 +24,18 @@ $(VENV)/.installed: pyproject.toml | apt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
+
+# Qt translations: .ts sources -> .qm (pyside6-lrelease ships in PySide6-Essentials)
+TS_FILES := $(wildcard resources/translations/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+translations: $(QM_FILES)
+
+resources/translations/%.qm: resources/translations/%.ts | venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+# PNGs of the main screens under a virtual X server (build/screenshots/)
+screenshots: setup
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
 
 demo: setup
 	$(NETNS) $(PY) scripts/demo.py

@@ -40,3 +40,15 @@ def label_for(widget: QWidget, text: str, tooltip: str = "", shortcut: str = "")
             widget.setShortcut(QKeySequence(shortcut))
     widget.setAccessibleName(text.replace("&", ""))
     widget.setToolTip(tooltip or text.replace("&", ""))
+
+
+TOGGLE_STYLE = ("QPushButton { padding: 6px 14px; }"
+                "QPushButton:checked { background: #1b7f2a; color: white; font-weight: bold; "
+                "border: 1px solid #145f20; border-radius: 3px; }")
+
+
+def toggle(parent: QWidget | None = None, object_name: str = "") -> QPushButton:
+    """A device on/off button: green while on, so its state shows at a glance."""
+    b = button(parent, checkable=True, object_name=object_name)
+    b.setStyleSheet(TOGGLE_STYLE)
+    return b

@@ -28,6 +28,7 @@ class Gallery(Translatable, QWidget):
         self.tiles: dict[str, VideoTile] = {}
         self.me = ""
         self._order: list[str] = []
+        self._cols = 1
         self._audio: dict[str, tuple[int, float, float]] = {}  # id -> frames, last, since
         self.active_speaker: str | None = None
         self._grid = QGridLayout(self)
@@ -70,11 +71,29 @@ class Gallery(Translatable, QWidget):
         if tile is not None:
             tile.set_state(tile.name, camera, mic, tile.hand, tile.role, True)
 
+    def best_columns(self, n: int) -> int:
+        """The column count that gives the largest 16:9 tiles in the current size."""
+        if n <= 1:
+            return 1
+        w, h = max(1, self.width()), max(1, self.height())
+        best, best_size = 1, 0.0
+        for cols in range(1, max(1, n) + 1):
+            rows = math.ceil(n / cols)
+            size = min(w / cols, (h / rows) * 16 / 9)
+            if size > best_size:
+                best, best_size = cols, size
+        return best
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        super().resizeEvent(event)
+        if self._order and self.best_columns(len(self._order)) != self._cols:
+            self._relayout()
+
     def _relayout(self) -> None:
         while self._grid.count():
             self._grid.takeAt(0)
         n = len(self._order)
-        cols = max(1, math.ceil(math.sqrt(n)))
+        cols = self._cols = self.best_columns(n)
         for i, pid in enumerate(self._order):
             self._grid.addWidget(self.tiles[pid], i // cols, i % cols)
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, Q
 
 from klasse.app.events import LocalMediaChanged
 from klasse.app.protocol import Participant
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, toggle
 from klasse.ui.chat import ChatPanel
 from klasse.ui.gallery import Gallery
 from klasse.ui.i18n import tr
@@ -38,12 +38,13 @@ class LessonPage(Translatable, QWidget):
         self.gallery = Gallery(self)
         self.chat = ChatPanel(self)
         self.teacher = TeacherPanel(recording_allowed, self)
+        self.teacher.hide()          # only ever shown inside the tabs, and only to teachers
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("sideTabs")
         self.tabs.addTab(self.chat, "")
-        self.mic = button(self, checkable=True, object_name="lessonMic")
-        self.camera = button(self, checkable=True, object_name="lessonCamera")
-        self.hand = button(self, checkable=True, object_name="hand")
+        self.mic = toggle(self, object_name="lessonMic")
+        self.camera = toggle(self, object_name="lessonCamera")
+        self.hand = toggle(self, object_name="hand")
         self.leave_button = button(self, object_name="leave")
         self.leave_button.setStyleSheet("QPushButton { background: #b00020; color: white; "
                                         "padding: 4px 14px; font-weight: bold; }")
@@ -60,7 +61,8 @@ class LessonPage(Translatable, QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([700, 320])
+        self.tabs.setMinimumWidth(380)
+        split.setSizes([660, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split, 1)
@@ -90,6 +92,7 @@ class LessonPage(Translatable, QWidget):
             self.tabs.setCurrentIndex(0)
         elif role != "teacher" and has_tab:
             self.tabs.removeTab(self.tabs.indexOf(self.teacher))
+            self.teacher.hide()
         self.retranslate()
 
     def set_local(self, state: LocalMediaChanged) -> None:

@@ -329,6 +329,7 @@ class MainWindow(Translatable, QMainWindow):
 
     def _left(self, left: ev.Left) -> None:
         self.notice_pending = None
+        self.messages.clear()
         self.banner.set_state(ev.RecordingChanged(RecordingState()))
         self.recording_state = "off"
         self.lesson.chat.clear()

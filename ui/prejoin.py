@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from klasse.app.devices import SYNTHETIC, DeviceInfo
 from klasse.app.events import LocalMediaChanged
 from klasse.app.protocol import MAX_NAME_CHARS, Link
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, toggle
 from klasse.ui.i18n import tr
 from klasse.ui.video_tile import VideoTile
 
@@ -72,11 +72,14 @@ class PrejoinPage(Translatable, QWidget):
         self.blur.setObjectName("blurMode")
         self.blur.setEnabled(not blur_locked)
         self._blur = blur
-        self.camera = button(self, checkable=True, object_name="cameraToggle")
-        self.mic = button(self, checkable=True, object_name="micToggle")
+        self.camera = toggle(self, object_name="cameraToggle")
+        self.mic = toggle(self, object_name="micToggle")
         self.join = button(self, object_name="join")
         self.join.setDefault(True)
         self.back_button = button(self, object_name="back")
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("prejoinHint")
         self.name_label, self.pin_label = QLabel(self), QLabel(self)
         self.camera_label, self.mic_label, self.blur_label = QLabel(self), QLabel(self), QLabel(self)
         for lab, w in ((self.name_label, self.name), (self.pin_label, self.pin),
@@ -97,6 +100,8 @@ class PrejoinPage(Translatable, QWidget):
         left.addLayout(toggles)
         right = QVBoxLayout()
         right.addLayout(form)
+        right.addSpacing(12)
+        right.addWidget(self.hint)
         right.addStretch(1)
         right.addWidget(self.join)
         right.addWidget(self.back_button)
@@ -147,6 +152,9 @@ class PrejoinPage(Translatable, QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(tr("Get ready"))
+        self.hint.setText(tr("Your camera and microphone stay off until you turn them on. "
+                             "The preview shows exactly what others will see: your "
+                             "background is blurred on this computer before anything is sent."))
         if self.link is not None:
             self.server.setText(tr("Lesson on {server}").format(server=self.link.host))
         self.name_label.setText(tr("Your &name:"))

@@ -45,7 +45,7 @@ class RecordingBanner(Translatable, QWidget):
         self.setObjectName("recordingBanner")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet("#recordingBanner { background: #b00020; }"
-                           "#recordingBanner QLabel { color: white; font-weight: bold; }"
+                           "#recordingBanner QLabel { color: white; font-weight: bold; font-size: 15px; }"
                            "#recordingBanner QPushButton { padding: 2px 10px; }")
         self.text = QLabel(self)
         self.text.setWordWrap(True)
@@ -53,7 +53,7 @@ class RecordingBanner(Translatable, QWidget):
         self.agree = button(self, object_name="consentYes")
         self.decline = button(self, object_name="consentNo")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(14, 10, 14, 10)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.agree)
         layout.addWidget(self.decline)

@@ -52,18 +52,29 @@ class PupilRow(Translatable, QFrame):
         self.pupil = pupil
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.name = QLabel(self)
+        font = self.name.font()
+        font.setBold(True)
+        self.name.setFont(font)
+        self.hand = QLabel(self)
+        self.hand.setStyleSheet("background: #f2b400; color: black; border-radius: 8px; "
+                                "padding: 1px 8px;")
         self.state = QLabel(self)
-        self.state.setStyleSheet("color: palette(mid);")
+        self.state.setWordWrap(True)
         self.camera_off = button(self, object_name=f"cameraOff:{pupil.id}")
         self.mic_off = button(self, object_name=f"micOff:{pupil.id}")
         self.lock = button(self, checkable=True, object_name=f"lock:{pupil.id}")
         self.remove = button(self, object_name=f"remove:{pupil.id}")
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
-        grid.addWidget(self.name, 0, 0, 1, 2)
-        grid.addWidget(self.state, 0, 2, 1, 2, Qt.AlignmentFlag.AlignRight)
+        head = QHBoxLayout()
+        head.addWidget(self.name)
+        head.addWidget(self.hand)
+        head.addStretch(1)
+        grid.addLayout(head, 0, 0, 1, 4)
+        grid.addWidget(self.state, 1, 0, 1, 4)
         for col, b in enumerate((self.camera_off, self.mic_off, self.lock, self.remove)):
-            grid.addWidget(b, 1, col)
+            b.setMinimumWidth(60)
+            grid.addWidget(b, 2, col)
         pid = pupil.id
         self.camera_off.clicked.connect(lambda: panel.turnOff.emit(pid, "camera", False))
         self.mic_off.clicked.connect(lambda: panel.turnOff.emit(pid, "mic", False))
@@ -89,7 +100,9 @@ class PupilRow(Translatable, QFrame):
 
     def retranslate(self) -> None:
         p = self.pupil
-        self.name.setText(("✋ " if p.hand else "") + p.name)
+        self.name.setText(p.name)
+        self.hand.setText(tr("Hand raised"))
+        self.hand.setVisible(p.hand)
         bits = [tr("mic on") if p.mic else tr("mic off"),
                 tr("camera on") if p.camera else tr("camera off")]
         if p.camera_locked or p.mic_locked:
@@ -165,6 +178,7 @@ class TeacherPanel(Translatable, QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         actions = QGridLayout()
         actions.addWidget(self.all_cameras_off, 0, 0)
         actions.addWidget(self.lower_hands, 0, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from klasse.ui.i18n import tr
@@ -110,31 +110,42 @@ class VideoTile(QWidget):
             p.setFont(font)
             p.setPen(QColor("white"))
             p.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(self.name))
-        # name bar
+        # name bar: name on the left (elided), one pill per device on the right
         font = QFont(self.font())
         font.setPixelSize(14)
         p.setFont(font)
-        bar = QRectF(rect.left(), rect.bottom() - 28, rect.width(), 28)
+        metrics = QFontMetrics(font)
+        bar = QRectF(rect.left(), rect.bottom() - 30, rect.width(), 30)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 170))
         p.drawRoundedRect(bar, 6, 6)
+        right = bar.right() - 6
+        for on, on_text, off_text in ((self.camera, tr("Cam on"), tr("Cam off")),
+                                      (self.mic, tr("Mic on"), tr("Mic off"))):
+            text = on_text if on else off_text
+            w = metrics.horizontalAdvance(text) + 14
+            pill = QRectF(right - w, bar.top() + 5, w, bar.height() - 10)
+            p.setBrush(QColor("#1b7f2a") if on else QColor("#8a1c1c"))
+            p.drawRoundedRect(pill, 9, 9)
+            p.setPen(QColor("white"))
+            p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            p.setPen(Qt.PenStyle.NoPen)
+            right -= w + 5
         p.setPen(QColor("white"))
-        text_rect = bar.adjusted(8, 0, -8, 0)
-        flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
-        p.drawText(text_rect, flags, self.display_name())
-        devices = []
-        devices.append(tr("Mic") if self.mic else tr("Mic off"))
-        devices.append(tr("Cam") if self.camera else tr("Cam off"))
-        p.setPen(QColor("#ffb3b3") if not self.mic else QColor("#b8f5b8"))
-        p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                   " · ".join(devices))
+        name_rect = QRectF(bar.left() + 8, bar.top(), max(0.0, right - bar.left() - 12),
+                           bar.height())
+        name = metrics.elidedText(self.display_name(), Qt.TextElideMode.ElideRight,
+                                  int(name_rect.width()))
+        p.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         if self.hand:
-            badge = QRectF(rect.left() + 8, rect.top() + 8, 130, 28)
+            label = tr("Hand raised")
+            width = QFontMetrics(p.font()).horizontalAdvance(label) + 28
+            badge = QRectF(rect.left() + 8, rect.top() + 8, width, 28)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(HIGHLIGHT)
             p.drawRoundedRect(badge, 14, 14)
             p.setPen(QColor("black"))
-            p.drawText(badge, Qt.AlignmentFlag.AlignCenter, tr("Hand raised"))
+            p.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
         if self.speaking:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(HIGHLIGHT, 4))

@@ -29,7 +29,7 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+43"/>
+        <location filename="../../ui/gallery.py" line="+44"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
     </message>
@@ -89,7 +89,7 @@
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../../ui/lesson.py" line="+120"/>
+        <location filename="../../ui/lesson.py" line="+123"/>
         <source>Camera locked</source>
         <translation>Kamera gesperrt</translation>
     </message>
@@ -101,8 +101,8 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+171"/>
-        <location filename="../../ui/teacher_panel.py" line="+103"/>
+        <location filename="../../ui/prejoin.py" line="+179"/>
+        <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Kamera aus</translation>
     </message>
@@ -209,7 +209,7 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+156"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
@@ -299,17 +299,22 @@
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/prejoin.py" line="-26"/>
+        <location filename="../../ui/prejoin.py" line="-29"/>
         <source>Get ready</source>
         <translation>Mach dich bereit</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Your camera and microphone stay off until you turn them on. The preview shows exactly what others will see: your background is blurred on this computer before anything is sent.</source>
+        <translation>Kamera und Mikrofon bleiben aus, bis du sie einschaltest. Die Vorschau zeigt genau, was andere sehen: dein Hintergrund wird auf diesem Computer unscharf gemacht, bevor etwas gesendet wird.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Lesson on {server}</source>
         <translation>Stunde auf {server}</translation>
     </message>
@@ -504,7 +509,7 @@
         <translation>Mich nicht aufzeichnen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+80"/>
+        <location filename="../../ui/start.py" line="+88"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Das ist kein Link zu einer Stunde: {reason}</translation>
     </message>
@@ -559,7 +564,7 @@
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-59"/>
+        <location filename="../../ui/teacher_panel.py" line="-72"/>
         <source>Admit</source>
         <translation>Einlassen</translation>
     </message>
@@ -589,7 +594,7 @@
         <translation>{name} ablehnen</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+60"/>
         <source>mic on</source>
         <translation>Mikro an</translation>
     </message>
@@ -629,7 +634,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+51"/>
+        <location filename="../../ui/video_tile.py" line="+49"/>
         <source>Mic off</source>
         <translation>Mikro aus</translation>
     </message>
@@ -671,7 +676,7 @@
         <translation>{name} aus der Stunde entfernen</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+110"/>
         <source>Waiting room ({count})</source>
         <translation>Warteraum ({count})</translation>
     </message>
@@ -746,7 +751,7 @@
         <translation>Steuerung für Lehrkräfte</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-60"/>
+        <location filename="../../ui/video_tile.py" line="-58"/>
         <source>{name} (you)</source>
         <translation>{name} (du)</translation>
     </message>
@@ -771,22 +776,23 @@
         <translation>spricht</translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>Mic</source>
-        <translation>Mikro</translation>
+        <location line="+46"/>
+        <source>Cam on</source>
+        <translation>Kamera an</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Cam</source>
-        <translation>Kamera</translation>
+        <source>Mic on</source>
+        <translation>Mikro an</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>Cam off</source>
         <translation>Kamera aus</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../ui/teacher_panel.py" line="-150"/>
+        <location filename="../../ui/video_tile.py" line="+18"/>
         <source>Hand raised</source>
         <translation>Hand gehoben</translation>
     </message>

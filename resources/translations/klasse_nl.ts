@@ -29,7 +29,7 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+43"/>
+        <location filename="../../ui/gallery.py" line="+44"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
     </message>
@@ -89,7 +89,7 @@
         <translation>&amp;Afsluiten</translation>
     </message>
     <message>
-        <location filename="../../ui/lesson.py" line="+120"/>
+        <location filename="../../ui/lesson.py" line="+123"/>
         <source>Camera locked</source>
         <translation>Camera vergrendeld</translation>
     </message>
@@ -101,8 +101,8 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+171"/>
-        <location filename="../../ui/teacher_panel.py" line="+103"/>
+        <location filename="../../ui/prejoin.py" line="+179"/>
+        <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Camera uit</translation>
     </message>
@@ -209,7 +209,7 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+156"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
@@ -299,17 +299,22 @@
         <translation>Er ging iets mis: {message}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/prejoin.py" line="-26"/>
+        <location filename="../../ui/prejoin.py" line="-29"/>
         <source>Get ready</source>
         <translation>Maak je klaar</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Your camera and microphone stay off until you turn them on. The preview shows exactly what others will see: your background is blurred on this computer before anything is sent.</source>
+        <translation>Je camera en microfoon blijven uit tot je ze aanzet. De voorvertoning toont precies wat anderen zien: je achtergrond wordt op deze computer vervaagd voordat er iets wordt verstuurd.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Lesson on {server}</source>
         <translation>Les op {server}</translation>
     </message>
@@ -504,7 +509,7 @@
         <translation>Mij niet opnemen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+80"/>
+        <location filename="../../ui/start.py" line="+88"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Dit is geen link naar een les: {reason}</translation>
     </message>
@@ -559,7 +564,7 @@
         <translation>Systeemtaal</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-59"/>
+        <location filename="../../ui/teacher_panel.py" line="-72"/>
         <source>Admit</source>
         <translation>Toelaten</translation>
     </message>
@@ -589,7 +594,7 @@
         <translation>{name} weigeren</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+60"/>
         <source>mic on</source>
         <translation>micro aan</translation>
     </message>
@@ -629,7 +634,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+51"/>
+        <location filename="../../ui/video_tile.py" line="+49"/>
         <source>Mic off</source>
         <translation>Micro uit</translation>
     </message>
@@ -671,7 +676,7 @@
         <translation>{name} uit de les verwijderen</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+110"/>
         <source>Waiting room ({count})</source>
         <translation>Wachtkamer ({count})</translation>
     </message>
@@ -746,7 +751,7 @@
         <translation>Bediening voor docenten</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-60"/>
+        <location filename="../../ui/video_tile.py" line="-58"/>
         <source>{name} (you)</source>
         <translation>{name} (jij)</translation>
     </message>
@@ -771,22 +776,23 @@
         <translation>spreekt</translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>Mic</source>
-        <translation>Micro</translation>
+        <location line="+46"/>
+        <source>Cam on</source>
+        <translation>Camera aan</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Cam</source>
-        <translation>Camera</translation>
+        <source>Mic on</source>
+        <translation>Micro aan</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>Cam off</source>
         <translation>Camera uit</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../ui/teacher_panel.py" line="-150"/>
+        <location filename="../../ui/video_tile.py" line="+18"/>
         <source>Hand raised</source>
         <translation>Hand opgestoken</translation>
     </message>

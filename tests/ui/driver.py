@@ -28,14 +28,19 @@ def link(role: str, room: str = "demo") -> Link:
 
 
 def test_frame(name: str, w: int = 320, h: int = 180) -> np.ndarray:
-    """A plain picture, different per name, standing in for a processed camera frame."""
+    """A stand-in for a processed camera frame: a person's outline in front of a soft,
+    featureless background, coloured per name so tiles can be told apart."""
     seed = sum(map(ord, name))
-    y, x = np.mgrid[0:h, 0:w]
-    img = np.zeros((h, w, 3), np.uint8)
-    img[..., 0] = (x * 255 // w + seed) % 256
-    img[..., 1] = (y * 255 // h + 2 * seed) % 256
-    img[..., 2] = 160
-    return img
+    hue = np.array([(seed * 37) % 160 + 60, (seed * 53) % 120 + 80, (seed * 71) % 140 + 90])
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = 0.75 + 0.25 * (x / w)
+    img = (hue[None, None, :] * shade[..., None]).astype(np.float32)
+    cx, head_y, r = w / 2, h * 0.42, h * 0.17
+    head = (x - cx) ** 2 + (y - head_y) ** 2 <= r ** 2
+    body = ((x - cx) / (w * 0.22)) ** 2 + ((y - h * 1.02) / (h * 0.45)) ** 2 <= 1
+    img[head] = (224, 180, 150)
+    img[body & ~head] = (50, 60, 80)
+    return img.clip(0, 255).astype(np.uint8)
 
 
 @dataclass
