@@ -84,7 +84,7 @@ class Gallery(Translatable, QWidget):
                 best, best_size = cols, size
         return best
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._order and self.best_columns(len(self._order)) != self._cols:
             self._relayout()

@@ -76,6 +76,9 @@ class PrejoinPage(Translatable, QWidget):
         self.mic = toggle(self, object_name="micToggle")
         self.join = button(self, object_name="join")
         self.join.setDefault(True)
+        self.join.setStyleSheet("QPushButton { background: #1f5fa8; color: white; font-weight: bold; "
+                                "padding: 8px; border-radius: 3px; }"
+                                "QPushButton:disabled { background: #9db3cc; }")
         self.back_button = button(self, object_name="back")
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
