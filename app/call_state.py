@@ -11,7 +11,7 @@ app/call_session.py), so every path is tested without a network.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from klasse.app import protocol as p
 from klasse.app.events import (
@@ -107,7 +107,7 @@ class EndCall:
     reason: str
 
 
-Effect = Event | Send | StartPublishing | SubscribeFeed | DropFeed | OpenDevice | CloseDevice | EndCall
+Effect: TypeAlias = Event | Send | StartPublishing | SubscribeFeed | DropFeed | OpenDevice | CloseDevice | EndCall
 
 
 @dataclass
@@ -200,8 +200,9 @@ class CallMachine:
             out.insert(0, Welcomed(msg.participant, msg.role, msg.room_title, msg.notice))
         out.append(RecordingChanged(msg.recording))
         out.append(self._local_media())
-        if resumed:
-            # Media state is re-announced: the server may have lost it.
+        if resumed or cam.on or mic.on:
+            # Devices turned on before the Welcome, or a resumed seat the server
+            # may have reset: tell the service what is really on.
             out.append(Send(p.MediaState(camera=cam.on, mic=mic.on)))
         if self.state == "joined":
             out += self._after_joined()
@@ -244,6 +245,10 @@ class CallMachine:
         """A subscription failed: forget it so that the next participant list retries."""
         self.feeds.discard(feed)
         return []
+
+    def resync(self) -> list[Effect]:
+        """Subscribe again to feeds that failed (after a short wait)."""
+        return self._sync_feeds()
 
     def republish(self) -> list[Effect]:
         """The publishing connection failed or was lost: make a new one."""
