@@ -34,6 +34,7 @@ from klasse.app.call_state import (
     Effect,
     EndCall,
     OpenDevice,
+    ResetMedia,
     Send,
     StartPublishing,
     SubscribeFeed,
@@ -84,6 +85,7 @@ class CallSession:
         self._rid = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ended = asyncio.Event()
+        self._closed = asyncio.Event()   # the service confirmed our leave
         self._last_heard = time.monotonic()
         self.left: Left | None = None
         self.connected_at: float | None = None
@@ -194,6 +196,8 @@ class CallSession:
         if isinstance(msg, p.Error) and msg.rid is not None and msg.rid in self._pending:
             await self._request_failed(msg)
             return False
+        if isinstance(msg, p.Closed):
+            self._closed.set()
         if isinstance(msg, p.ChatMessage) and self.cache is not None:
             # The transcript lives in the call cache only, and goes with it.
             self.cache.append_line("chat.jsonl", json.dumps(
@@ -234,11 +238,16 @@ class CallSession:
                 await self._send(p.Subscribe(feed=eff.feed, rid=rid))
             elif isinstance(eff, DropFeed):
                 await self._drop_feed(eff.feed, tell_server=True)
+            elif isinstance(eff, ResetMedia):
+                await self._close_media()
             elif isinstance(eff, EndCall):
                 self._ended.set()
                 if self._ws is not None:
                     if eff.reason == "left":
+                        # Let the service take us out before the socket goes.
                         await self._send(p.Leave())
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._closed.wait(), 2.0)
                     with contextlib.suppress(websockets.exceptions.WebSocketException):
                         await self._ws.close()
 
@@ -276,6 +285,13 @@ class CallSession:
             await old.close()
         pc = self._new_pc()
         self._publisher = pc
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState == "failed" and self._publisher is pc:
+                self._emit(ErrorRaised("media_failed", "the media connection failed; retrying"))
+                await self._apply(self.machine.republish())
+
         pc.addTransceiver(self.mic_gate, direction="sendonly")
         pc.addTransceiver(self.camera.track, direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
@@ -324,6 +340,14 @@ class CallSession:
             if track.kind == "video" and self._video is not None:
                 self._video(feed, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
 
+    async def _close_media(self) -> None:
+        pcs = list(self._subs.values()) + ([self._publisher] if self._publisher else [])
+        self._subs.clear()
+        self._publisher = None
+        for pc in pcs:
+            with contextlib.suppress(Exception):
+                await pc.close()
+
     async def _drop_feed(self, feed: str, tell_server: bool) -> None:
         pc = self._subs.pop(feed, None)
         if pc is not None:
@@ -352,12 +376,7 @@ class CallSession:
         await self.mic_gate.turn_off()
         await self.camera.stop()
         self.mic_gate.stop()
-        pcs = list(self._subs.values()) + ([self._publisher] if self._publisher else [])
-        self._subs.clear()
-        self._publisher = None
-        for pc in pcs:
-            with contextlib.suppress(Exception):
-                await pc.close()
+        await self._close_media()
         if self.machine.state != "left":
             self.machine.state = "left"
             self._emit(StateChanged("left"))

@@ -91,6 +91,11 @@ class DropFeed:
 
 
 @dataclass(frozen=True)
+class ResetMedia:
+    """Close every peer connection: the service dropped our media with the connection."""
+
+
+@dataclass(frozen=True)
 class OpenDevice:
     device: Device
 
@@ -107,7 +112,8 @@ class EndCall:
     reason: str
 
 
-Effect: TypeAlias = Event | Send | StartPublishing | SubscribeFeed | DropFeed | OpenDevice | CloseDevice | EndCall
+Effect: TypeAlias = (Event | Send | StartPublishing | SubscribeFeed | DropFeed | ResetMedia
+                     | OpenDevice | CloseDevice | EndCall)
 
 
 @dataclass
@@ -200,6 +206,12 @@ class CallMachine:
             out.insert(0, Welcomed(msg.participant, msg.role, msg.room_title, msg.notice))
         out.append(RecordingChanged(msg.recording))
         out.append(self._local_media())
+        if resumed:
+            # The service drops a participant's media with the connection; the
+            # resumed seat publishes and subscribes again (docs/protocol.md).
+            out.append(ResetMedia())
+            self.published = False
+            self.feeds = set()
         if resumed or cam.on or mic.on:
             # Devices turned on before the Welcome, or a resumed seat the server
             # may have reset: tell the service what is really on.

@@ -31,79 +31,79 @@ class _Cmd(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="c
     pass
 
 
-class CameraCmd(_Cmd, tag="camera"):
+class CameraCmd(_Cmd, frozen=True, tag="camera"):
     on: bool
 
 
-class MicCmd(_Cmd, tag="mic"):
+class MicCmd(_Cmd, frozen=True, tag="mic"):
     on: bool
 
 
-class BlurCmd(_Cmd, tag="blur"):
+class BlurCmd(_Cmd, frozen=True, tag="blur"):
     mode: Literal["off", "blur", "replace", "full"]
 
 
-class ChatCmd(_Cmd, tag="chat"):
+class ChatCmd(_Cmd, frozen=True, tag="chat"):
     text: str
 
 
-class HandCmd(_Cmd, tag="hand"):
+class HandCmd(_Cmd, frozen=True, tag="hand"):
     up: bool
 
 
-class ConsentCmd(_Cmd, tag="consent"):
+class ConsentCmd(_Cmd, frozen=True, tag="consent"):
     recording: bool
 
 
-class LeaveCmd(_Cmd, tag="leave"):
+class LeaveCmd(_Cmd, frozen=True, tag="leave"):
     pass
 
 
-class AdmitCmd(_Cmd, tag="admit"):
+class AdmitCmd(_Cmd, frozen=True, tag="admit"):
     participant: str
 
 
-class AdmitAllCmd(_Cmd, tag="admit_all"):
+class AdmitAllCmd(_Cmd, frozen=True, tag="admit_all"):
     pass
 
 
-class DenyCmd(_Cmd, tag="deny"):
+class DenyCmd(_Cmd, frozen=True, tag="deny"):
     participant: str
 
 
-class CameraOffCmd(_Cmd, tag="camera_off"):
+class CameraOffCmd(_Cmd, frozen=True, tag="camera_off"):
     participant: str | None = None   # None: every pupil
     lock: bool = False
 
 
-class MicOffCmd(_Cmd, tag="mic_off"):
+class MicOffCmd(_Cmd, frozen=True, tag="mic_off"):
     participant: str | None = None
     lock: bool = False
 
 
-class UnlockCmd(_Cmd, tag="unlock"):
+class UnlockCmd(_Cmd, frozen=True, tag="unlock"):
     participant: str
     device: Device
 
 
-class AskOnCmd(_Cmd, tag="ask_on"):
+class AskOnCmd(_Cmd, frozen=True, tag="ask_on"):
     participant: str
     device: Device
 
 
-class KickCmd(_Cmd, tag="kick"):
+class KickCmd(_Cmd, frozen=True, tag="kick"):
     participant: str
 
 
-class LowerHandsCmd(_Cmd, tag="lower_hands"):
+class LowerHandsCmd(_Cmd, frozen=True, tag="lower_hands"):
     participant: str | None = None
 
 
-class RecordCmd(_Cmd, tag="record"):
+class RecordCmd(_Cmd, frozen=True, tag="record"):
     start: bool
 
 
-class EndCmd(_Cmd, tag="end"):
+class EndCmd(_Cmd, frozen=True, tag="end"):
     pass
 
 

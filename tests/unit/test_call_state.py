@@ -10,6 +10,7 @@ from klasse.app.call_state import (
     DropFeed,
     EndCall,
     OpenDevice,
+    ResetMedia,
     Send,
     StartPublishing,
     SubscribeFeed,
@@ -122,7 +123,9 @@ def test_lost_connection_reconnects_with_resume_and_keeps_locks() -> None:
     out = m.receive(welcome("joined", camera_locked=False))
     assert m.state == "joined"
     assert of(Welcomed, out) == []  # not a new join
-    assert of(StartPublishing, out) == []
+    # The service dropped our media with the connection: publish and subscribe anew.
+    assert of(ResetMedia, out) == [ResetMedia()]
+    assert of(StartPublishing, out) == [StartPublishing()]
     assert [e.code for e in of(ErrorRaised, m.set_device("camera", True))] == ["locked"]
 
 

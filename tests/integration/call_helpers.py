@@ -1,0 +1,121 @@
+"""Helpers for call-engine integration tests: in-process sessions and headless processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from klasse.app.call_session import CallSession
+from klasse.app.events import Event
+from klasse.app.protocol import parse_link
+
+
+class Recorder:
+    """Collects a session's events and lets a test wait for one."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    def json(self) -> list[dict[str, Any]]:
+        return [e.as_json() for e in self.events]
+
+    async def wait(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 20.0,
+                   after: int = 0) -> dict[str, Any]:
+        async def _wait() -> dict[str, Any]:
+            while True:
+                for ev in self.json()[after:]:
+                    if pred(ev):
+                        return ev
+                self._changed.clear()
+                await self._changed.wait()
+        return await asyncio.wait_for(_wait(), timeout)
+
+
+def session(link: str, name: str, pin: str, rec: Recorder, cache_root: Path,
+            **kw: Any) -> CallSession:
+    kw.setdefault("camera", "synthetic")
+    kw.setdefault("mic", "synthetic")
+    kw.setdefault("blur", "off")
+    return CallSession(parse_link(link), name, rec, pin=pin, cache_root=cache_root, **kw)
+
+
+class Headless:
+    """`klasse join LINK --headless` as a child process (the real console entry)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.events: list[dict[str, Any]] = []
+        self._changed = asyncio.Event()
+        self._reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def start(cls, link: str, name: str, pin: str | None, runtime_dir: Path,
+                    *extra: str) -> Headless:
+        env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime_dir))
+        args = [sys.executable, "-m", "klasse.app.cli", "join", link, "--headless",
+                "--name", name, *extra]
+        if pin is not None:
+            args += ["--pin", pin]
+        proc = await asyncio.create_subprocess_exec(
+            *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
+        return cls(proc)
+
+    async def _read(self) -> None:
+        assert self.proc.stdout is not None
+        async for line in self.proc.stdout:
+            self.events.append(json.loads(line))
+            self._changed.set()
+        self._changed.set()
+
+    async def send(self, cmd: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(cmd).encode() + b"\n")
+        await self.proc.stdin.drain()
+
+    async def send_raw(self, line: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + b"\n")
+        await self.proc.stdin.drain()
+
+    async def wait(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 20.0,
+                   after: int = 0) -> dict[str, Any]:
+        async def _wait() -> dict[str, Any]:
+            while True:
+                for ev in self.events[after:]:
+                    if pred(ev):
+                        return ev
+                if self._reader.done():
+                    raise EOFError(f"headless participant ended; events: {self.events[-5:]}")
+                self._changed.clear()
+                await self._changed.wait()
+        return await asyncio.wait_for(_wait(), timeout)
+
+    def frames(self, sender: str, kind: str = "video") -> int:
+        counts = [e["frames"] for e in self.events if e["event"] == kind and e["from"] == sender]
+        return counts[-1] if counts else 0
+
+    async def finish(self, timeout: float = 15.0) -> int:
+        rc = await asyncio.wait_for(self.proc.wait(), timeout)
+        await self._reader
+        return rc
+
+    async def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+        await self.proc.wait()
+        self._reader.cancel()
+
+
+def is_event(name: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
+    return lambda e: e["event"] == name and all(e.get(k) == v for k, v in fields.items())
