@@ -88,6 +88,7 @@ class CallSession:
         self._closed = asyncio.Event()   # the service confirmed our leave
         self._last_heard = time.monotonic()
         self.left: Left | None = None
+        self._told_degraded = False
         self.connected_at: float | None = None
 
     # ---------------------------------------------------------------- events
@@ -108,8 +109,7 @@ class CallSession:
         try:
             self.cache = CallCache.create(self.cache_root)
             self._emit(StateChanged("connecting"))
-            if self.camera.degraded and self.camera_gate.source is not None:
-                self._emit(ErrorRaised("blur_degraded", self.camera.degraded))
+            self._tell_blur_degraded()
             self.camera.start()
             self._spawn(self._report_flow())
             lost_at: float | None = None
@@ -398,6 +398,14 @@ class CallSession:
             self._emit(ErrorRaised("bad_command", f"blur mode must be one of {', '.join(BLUR_MODES)}"))
             return
         self.camera.set_mode(mode)
+        self._tell_blur_degraded()
+
+    def _tell_blur_degraded(self) -> None:
+        """Once: blur is wanted but only the whole-frame fallback is there."""
+        if (self.camera.degraded and self.camera.mode != "off" and not self._told_degraded
+                and self.camera_gate.source is not None):
+            self._told_degraded = True
+            self._emit(ErrorRaised("blur_degraded", self.camera.degraded))
 
     async def _request(self, msg: p.ClientMessage) -> None:
         await self._apply(self.machine.request(msg))

@@ -119,3 +119,44 @@ class Headless:
 
 def is_event(name: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
     return lambda e: e["event"] == name and all(e.get(k) == v for k, v in fields.items())
+
+
+def make_clip(path: Path, frames: int = 30, size: tuple[int, int] = (160, 120)) -> Path:
+    """A short video file (counter-stamped frames) to use as a `file:` camera."""
+    import av
+    import numpy as np
+
+    from klasse.media.synthetic import stamp_counter
+
+    w, h = size
+    with av.open(str(path), "w") as out:
+        v = out.add_stream("mpeg4", rate=15)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        for i in range(frames):
+            img = np.full((h, w, 3), (i * 7) % 255, np.uint8)
+            stamp_counter(img, i)
+            frame = av.VideoFrame.from_ndarray(img, format="bgr24")
+            frame.pts = i
+            for pkt in v.encode(frame):
+                out.mux(pkt)
+        for pkt in v.encode():
+            out.mux(pkt)
+    return path
+
+
+def open_paths(pid: int) -> set[str]:
+    """The files a process holds open right now (from /proc)."""
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):
+            out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+    return out
+
+
+def participant_id(events: list[dict[str, Any]], name: str) -> str:
+    for ev in reversed(events):
+        if ev["event"] == "participants":
+            for x in ev["participants"]:
+                if x["name"] == name:
+                    return str(x["id"])
+    raise LookupError(name)
