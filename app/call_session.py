@@ -39,7 +39,7 @@ from klasse.app.call_state import (
     StartPublishing,
     SubscribeFeed,
 )
-from klasse.app.camera_pipeline import CameraPipeline
+from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
 from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.sources import SourceError, parse_source
@@ -242,14 +242,15 @@ class CallSession:
                 await self._close_media()
             elif isinstance(eff, EndCall):
                 self._ended.set()
-                if self._ws is not None:
+                ws = self._ws
+                if ws is not None:
                     if eff.reason == "left":
                         # Let the service take us out before the socket goes.
                         await self._send(p.Leave())
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._closed.wait(), 2.0)
                     with contextlib.suppress(websockets.exceptions.WebSocketException):
-                        await self._ws.close()
+                        await ws.close()
 
     def _gate(self, device: Device) -> GatedTrack:
         return self.camera_gate if device == "camera" else self.mic_gate
@@ -292,8 +293,8 @@ class CallSession:
                 self._emit(ErrorRaised("media_failed", "the media connection failed; retrying"))
                 await self._apply(self.machine.republish())
 
-        pc.addTransceiver(self.mic_gate, direction="sendonly")
-        pc.addTransceiver(self.camera.track, direction="sendonly")
+        pc.addTransceiver(ForwardTrack(self.mic_gate), direction="sendonly")
+        pc.addTransceiver(self.camera.sender_track(), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         self._answer = asyncio.get_running_loop().create_future()
         await self._send(p.Publish(sdp=pc.localDescription.sdp, rid=self._next_rid("publish")))

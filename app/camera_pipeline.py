@@ -70,6 +70,25 @@ class LatestFrameTrack(MediaStreamTrack):
         return await self._queue.get()
 
 
+class ForwardTrack(MediaStreamTrack):
+    """A per-sender handle on a shared track.
+
+    aiortc's RTP sender stops its track when its peer connection closes; a resumed
+    call publishes on a new connection, so each sender gets its own handle and the
+    shared gate stays alive.
+    """
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self.source = source
+
+    async def recv(self) -> VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        return await self.source.recv()  # type: ignore[return-value]
+
+
 class CameraPipeline:
     """Owns the processed camera track and the pump that feeds preview and sender."""
 
@@ -77,7 +96,7 @@ class CameraPipeline:
         self.gate = gate
         self.mode = mode
         self.stage, self.degraded = blur_stage(gate, mode)
-        self.track = LatestFrameTrack()
+        self._outputs: list[LatestFrameTrack] = []
         self.preview = preview
         self.frames = 0
         self._task: asyncio.Task[None] | None = None
@@ -85,6 +104,12 @@ class CameraPipeline:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.ensure_future(self._pump())
+
+    def sender_track(self) -> LatestFrameTrack:
+        """A new track for one RTP sender, fed with every processed frame."""
+        track = LatestFrameTrack()
+        self._outputs.append(track)
+        return track
 
     def set_mode(self, mode: str) -> None:
         set_stage_mode(self.stage, mode)
@@ -98,7 +123,9 @@ class CameraPipeline:
                 return
             assert isinstance(frame, VideoFrame)
             self.frames += 1
-            self.track.put(frame)
+            self._outputs = [t for t in self._outputs if t.readyState == "live"]
+            for out in self._outputs:
+                out.put(frame)
             if self.preview is not None:
                 self.preview(frame.to_ndarray(format="rgb24"))
 
@@ -111,4 +138,5 @@ class CameraPipeline:
             except asyncio.CancelledError:
                 pass
         self.stage.stop()
-        self.track.stop()
+        for out in self._outputs:
+            out.stop()

@@ -43,7 +43,8 @@ class GatedTrack(MediaStreamTrack):
 
     @property
     def is_on(self) -> bool:
-        return self._on.is_set()
+        # stop() sets the event only to wake a waiting recv, not to turn anything on
+        return self._on.is_set() and self.readyState == "live"
 
     async def turn_on(self) -> None:
         """Open the device; raises SourceError if there is none or it fails."""

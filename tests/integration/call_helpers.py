@@ -160,3 +160,65 @@ def participant_id(events: list[dict[str, Any]], name: str) -> str:
                 if x["name"] == name:
                     return str(x["id"])
     raise LookupError(name)
+
+
+class CutProxy:
+    """A TCP relay between a client and the room service that a test can cut.
+
+    `cut()` aborts every relayed connection (as a dropped network does);
+    `freeze()` stops relaying without closing anything (a dead link that sends no
+    FIN, only a keepalive notices); `refuse` makes new connections fail.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.refuse = False
+        self.frozen = False
+        self.connections = 0
+        self._pairs: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str) -> int:
+        self._server = await asyncio.start_server(self._handle, host, 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refuse:
+            writer.transport.abort()
+            return
+        self.connections += 1
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        pair = (writer, up_writer)
+        self._pairs.append(pair)
+
+        async def relay(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await src.read(65536):
+                    if self.frozen:
+                        continue   # swallowed: the link is dead but nobody says so
+                    dst.write(data)
+                    await dst.drain()
+            dst.transport.abort()
+
+        await asyncio.gather(relay(reader, up_writer), relay(up_reader, writer))
+        with contextlib.suppress(ValueError):
+            self._pairs.remove(pair)
+
+    def cut(self) -> None:
+        for a, b in self._pairs:
+            a.transport.abort()
+            b.transport.abort()
+
+    async def close(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
+def via_port(link: str, port: int) -> str:
+    """The same klasse:// link pointing at another port (the proxy)."""
+    from klasse.app.protocol import Link, parse_link
+
+    ln = parse_link(link)
+    return str(Link(host=ln.host, port=port, token=ln.token, tls=ln.tls))
