@@ -260,6 +260,8 @@ class CallSession:
             await self._gate(device).turn_on()
         except SourceError as exc:
             await self._apply(self.machine.device_failed(device, str(exc)))
+            return
+        await self._apply(self.machine.device_opened(device))
 
     async def _send(self, msg: p.ClientMessage) -> None:
         ws = self._ws

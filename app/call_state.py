@@ -316,7 +316,11 @@ class CallMachine:
 
     # ------------------------------------------------------------ user intents
     def set_device(self, device: Device, on: bool) -> list[Effect]:
-        """The user turns a device on or off."""
+        """The user turns a device on or off.
+
+        Turning on is two-phase: OpenDevice now, and the device counts as on only
+        when the I/O layer reports `device_opened` (or `device_failed`).
+        """
         dev = self.devices[device]
         if on and dev.locked:
             return [ErrorRaised("locked", f"the teacher turned your {_label(device)} off "
@@ -325,9 +329,20 @@ class CallMachine:
             return [ErrorRaised("not_joined", "the call is over")]
         if dev.on == on:
             return [self._local_media()]
-        dev.on = on
-        out: list[Effect] = [OpenDevice(device) if on else CloseDevice(device)]
-        out.append(self._local_media())
+        if on:
+            return [OpenDevice(device)]
+        dev.on = False
+        out: list[Effect] = [CloseDevice(device), self._local_media()]
+        if self.state in ("waiting", "joined"):
+            out.append(Send(self._media_state()))
+        return out
+
+    def device_opened(self, device: Device) -> list[Effect]:
+        dev = self.devices[device]
+        if dev.locked or self.state == "left":
+            return [CloseDevice(device)]   # locked (or ended) while it was opening
+        dev.on = True
+        out: list[Effect] = [self._local_media()]
         if self.state in ("waiting", "joined"):
             out.append(Send(self._media_state()))
         return out

@@ -89,9 +89,11 @@ def test_waiting_pupil_subscribes_to_nobody() -> None:
 
 def test_turn_off_with_lock_closes_device_and_refuses_turning_on() -> None:
     m = joined_machine()
-    out = m.set_device("camera", True)
-    assert OpenDevice("camera") in out
+    assert m.set_device("camera", True) == [OpenDevice("camera")]
+    assert m.devices["camera"].on is False           # not before the device is open
+    out = m.device_opened("camera")
     assert Send(p.MediaState(camera=True, mic=False)) in out
+    assert of(LocalMediaChanged, out) == [LocalMediaChanged(True, False, False, False)]
     out = m.receive(p.Moderation(action="turn_off", device="camera", locked=True, by="t"))
     assert CloseDevice("camera") in out
     assert of(LocalMediaChanged, out) == [LocalMediaChanged(False, False, True, False)]
@@ -107,6 +109,7 @@ def test_turn_off_with_lock_closes_device_and_refuses_turning_on() -> None:
 def test_turn_off_without_lock_lets_the_pupil_turn_on_again() -> None:
     m = joined_machine()
     m.set_device("mic", True)
+    m.device_opened("mic")
     assert CloseDevice("mic") in m.receive(p.Moderation(action="turn_off", device="mic", by="t"))
     assert OpenDevice("mic") in m.set_device("mic", True)
 
@@ -151,6 +154,7 @@ def test_errors_in_the_room_do_not_end_the_call() -> None:
 def test_closed_wipes_and_closes_open_devices() -> None:
     m = joined_machine()
     m.set_device("camera", True)
+    m.device_opened("camera")
     out = m.receive(p.Closed(reason="ended"))
     assert m.state == "left"
     assert CloseDevice("camera") in out
@@ -181,3 +185,19 @@ def test_connection_failure_before_welcome_ends() -> None:
 
 def test_left_is_final() -> None:
     assert not [k for k in TRANSITIONS if k[0] == "left"]
+
+
+def test_lock_arriving_while_the_device_opens_closes_it_again() -> None:
+    m = joined_machine()
+    assert m.set_device("camera", True) == [OpenDevice("camera")]
+    m.receive(p.Moderation(action="turn_off", device="camera", locked=True, by="t"))
+    assert m.device_opened("camera") == [CloseDevice("camera")]
+    assert m.devices["camera"].on is False
+
+
+def test_failed_device_stays_off() -> None:
+    m = joined_machine()
+    m.set_device("camera", True)
+    out = m.device_failed("camera", "no such file")
+    assert [e.code for e in of(ErrorRaised, out)] == ["device_failed"]
+    assert of(LocalMediaChanged, out) == [LocalMediaChanged(False, False, False, False)]
