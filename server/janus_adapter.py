@@ -55,7 +55,7 @@ class JanusNode:
         self.instance = instance
         self.name = name
         self.process = process
-        self.load = 0                # participants placed here
+        self.load = 0                # participants in the rooms placed here (service counts)
         self.conn: JanusConnection | None = None
         self.admin: JanusConnection | None = None
         self._token = secrets.token_urlsafe(24)
@@ -129,7 +129,6 @@ class JanusNode:
             with contextlib.suppress(Exception):
                 await self.admin.remove_token(token)
             raise
-        self.load += 1
         return JanusPeer(self, session, token)
 
 
@@ -155,6 +154,7 @@ class JanusPeer:
         `on_event` is called with "webrtcup" once media flows and "hangup" if the
         PeerConnection goes away.
         """
+        await self.unpublish()
         handle = await self.session.attach()
         self.publisher = handle
         joined, _ = await handle.message({"request": "join", "ptype": "publisher",
@@ -182,6 +182,17 @@ class JanusPeer:
                     return
             except Exception:
                 log.exception("publisher event handler failed")
+
+    async def unpublish(self) -> None:
+        """Drop the publisher handle (Janus tells the room the feed is gone)."""
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
+        handle, self.publisher = self.publisher, None
+        self.feed_id = None
+        self.mids = {}
+        if handle is not None:
+            await handle.detach()
 
     async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int) -> str:
         """Attach a subscriber handle to `feed_id`; return Janus's offer SDP."""
@@ -219,7 +230,6 @@ class JanusPeer:
         if self._watch is not None:
             self._watch.cancel()
         await self.session.destroy()
-        self.node.load -= 1
         if self.node.admin is not None:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
                 await self.node.admin.remove_token(self.token)

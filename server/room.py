@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 
 from .janus_adapter import JanusPeer, JanusRoom
 from .rules import PState, Role, RoomState

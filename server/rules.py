@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
 
 

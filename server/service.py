@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import ssl
 import time
 from collections.abc import Callable, Coroutine
@@ -20,7 +21,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from klasse.app import protocol as p
+import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode, ProtocolError
 
 from . import rules
@@ -105,6 +106,7 @@ class RoomService:
         self._server: Server | None = None
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._watchers: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -125,9 +127,13 @@ class RoomService:
                 self.nodes = [JanusNode(inst, f"janus{i + 1}")
                               for i, inst in enumerate(self.config.janus)]
             else:
+                if self.config.listen.startswith("127."):
+                    log.warning("listening on loopback: Janus gathers no ICE candidates there, "
+                                "so media will not flow; use --listen with the LAN address")
                 self.nodes = [await JanusNode.spawn(self.config.listen)]
         for node in self.nodes:
             await node.open()
+            self._watchers.append(asyncio.create_task(self._watch_node(node)))
         ctx = None
         if self.config.tls_cert and self.config.tls_key:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -138,7 +144,17 @@ class RoomService:
             max_size=2 * p.MAX_MESSAGE_BYTES, logger=ws_log, server_header=None,
             compression=None)
 
+    async def _watch_node(self, node: JanusNode) -> None:
+        """A Janus that goes away takes its lessons with it: close them cleanly."""
+        assert node.conn is not None
+        await node.conn.closed.wait()
+        log.error("lost the connection to %s; closing its rooms", node.name)
+        for room in [r for r in self.rooms.values() if r.janus and r.janus.node is node]:
+            await self.close_room(room, "ended")
+
     async def stop(self) -> None:
+        for watcher in self._watchers:
+            watcher.cancel()
         for room in list(self.rooms.values()):
             await self.close_room(room, "server_shutdown")
         if self._server is not None:
@@ -176,8 +192,6 @@ class RoomService:
                 self._on_disconnect(client)
             except Exception as exc:
                 log.error("disconnect handling failed: %s", type(exc).__name__)
-            # Let queued replies (e.g. Closed) drain before the socket goes.
-            await asyncio.sleep(0)
             await client.close()
             log.debug("client %s gone", client.cid)
 
@@ -309,6 +323,8 @@ class RoomService:
                    state=PState.JOINED if role is Role.TEACHER else PState.WAITING,
                    room=room, client=client)
         room.members[m.id] = m
+        if room.janus is not None:
+            room.janus.node.load += 1
         self.resumes[m.resume] = m
         client.member = m
         client.send(self._welcome(m))
@@ -415,14 +431,24 @@ class RoomService:
         m.publishing = m.publish_pending = False
         m.pending_answers.clear()
         if peer is not None:
-            feed_key = m.id
-            for other in m.room.members.values():
-                if other.peer is not None and feed_key in other.peer.subscribers:
-                    await other.peer.unsubscribe(feed_key)
-                other.pending_answers.discard(feed_key)
+            self._drop_subscriptions_to(m)
             await peer.close()
         if was_publishing:
             self._broadcast_participants(m.room)
+
+    async def _unpublish(self, m: Member) -> None:
+        """The member's publisher connection went away; its subscriptions stay."""
+        m.publishing = m.publish_pending = False
+        self._drop_subscriptions_to(m)
+        if m.peer is not None:
+            await m.peer.unpublish()
+        self._broadcast_participants(m.room)
+
+    def _drop_subscriptions_to(self, m: Member) -> None:
+        for other in m.room.members.values():
+            other.pending_answers.discard(m.id)
+            if other.peer is not None and m.id in other.peer.subscribers:
+                self._spawn(other.peer.unsubscribe(m.id))
 
     async def remove_member(self, m: Member, reason: str | None) -> None:
         """Take a member out of its room; `reason` set: tell its client Closed."""
@@ -433,6 +459,8 @@ class RoomService:
             m.gone_timer.cancel()
             m.gone_timer = None
         del room.members[m.id]
+        if room.janus is not None:
+            room.janus.node.load -= 1
         self.resumes.pop(m.resume, None)
         client, m.client = m.client, None
         if client is not None:
@@ -442,6 +470,10 @@ class RoomService:
         await self._drop_media(m)
         log.info("participant %s left room %s", m.id, room.id)
         self._broadcast_participants(room)
+        if not room.members and room.state is not RoomState.CLOSED:
+            # Nobody left: free the Janus room. Its links may open it afresh later.
+            await self.close_room(room, "ended", final=False)
+            return
         self._after_departure(m)
 
     def _after_departure(self, m: Member) -> None:
@@ -455,8 +487,10 @@ class RoomService:
             log.info("room %s: no teacher present; closing in %.0f s", room.id,
                      self.config.teacher_grace_s)
 
-    async def close_room(self, room: Room, reason: str) -> None:
-        """Destroy the Janus room, tell everyone to wipe, forget every datum of it."""
+    async def close_room(self, room: Room, reason: str, final: bool = True) -> None:
+        """Destroy the Janus room, tell everyone to wipe, forget every datum of it.
+
+        `final`: the lesson is over, so its links can no longer reopen it."""
         if room.state is RoomState.CLOSED:
             return
         room.state = RoomState.CLOSED
@@ -465,10 +499,12 @@ class RoomService:
         members = list(room.members.values())
         # Media first: destroying the Janus room cuts every stream at once.
         if room.janus is not None:
+            room.janus.node.load -= len(members)
             await room.janus.node.destroy_room(room.janus)
         await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
         self.rooms.pop(room.id, None)
-        self.ended[room.id] = room.expires
+        if final:
+            self.ended[room.id] = room.expires
         self._forget_ended()
         # Then tell everyone to wipe: when a client sees Closed, the room is gone.
         for m in members:
@@ -480,7 +516,7 @@ class RoomService:
                 m.client.member = None
                 m.client = None
         room.wipe()
-        log.info("room %s closed (%s)", room.id, reason)
+        log.info("room %s closed (%s)", room.id, reason if final else "empty")
 
     def _forget_ended(self) -> None:
         now = time.time()
@@ -514,7 +550,7 @@ class RoomService:
                     log.info("participant %s publishes in room %s", m.id, m.room.id)
                     self._broadcast_participants(m.room)
                 elif kind == "hangup" and (m.publishing or m.publish_pending):
-                    await self._drop_media(m)
+                    await self._unpublish(m)
 
             answer = await peer.publish(m.room.janus, msg.sdp, on_event)
             # A device the teacher turned off stays off in Janus from the first packet.
@@ -710,7 +746,6 @@ def _tag(msg: p.ClientMessage) -> str:
 
 
 def _new_id(room: Room) -> str:
-    import secrets
     while True:
         pid = "p" + secrets.token_hex(4)
         if pid not in room.members:
