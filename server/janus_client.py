@@ -67,7 +67,10 @@ class JanusConnection:
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[tx] = fut
         try:
-            await self._ws.send(json.dumps(msg))
+            try:
+                await self._ws.send(json.dumps(msg))
+            except websockets.ConnectionClosed:
+                raise ConnectionError("janus connection closed") from None
             reply = await asyncio.wait_for(fut, timeout)
         finally:
             self._pending.pop(tx, None)

@@ -1,0 +1,255 @@
+"""The room service's view of Janus: nodes, lesson rooms and per-participant peers.
+
+Each lesson is one private VideoRoom with a random id and secret that only the
+service knows. Each participant gets its own Janus session created with its own
+Janus token (token_auth), so a leaked Janus address is useless without a token the
+service hands out and removes when the participant leaves. Participants never talk
+to Janus directly: the service relays offers and answers (aiortc does not trickle,
+so every jsep says trickle=false).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from .config import JanusInstance
+from .janus_client import JanusConnection, JanusError, JanusHandle, JanusSession
+from .janus_config import JanusSettings
+from .janus_process import JanusProcess
+
+log = logging.getLogger(__name__)
+MAX_PUBLISHERS = 100
+
+
+def sdp_mids(sdp: str) -> dict[str, str]:
+    """{"audio": mid, "video": mid} of the first audio and video m-line of an SDP."""
+    mids: dict[str, str] = {}
+    kind: str | None = None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            kind = line[2:].split(" ", 1)[0]
+        elif line.startswith("a=mid:") and kind in ("audio", "video") and kind not in mids:
+            mids[kind] = line[6:].strip()
+    return mids
+
+
+@dataclass
+class JanusRoom:
+    node: JanusNode
+    id: int
+    secret: str
+    pin: str
+
+
+class JanusNode:
+    """One Janus instance: an API and an Admin API connection and a control handle."""
+
+    def __init__(self, instance: JanusInstance, name: str,
+                 process: JanusProcess | None = None) -> None:
+        self.instance = instance
+        self.name = name
+        self.process = process
+        self.load = 0                # participants in the rooms placed here (service counts)
+        self.conn: JanusConnection | None = None
+        self.admin: JanusConnection | None = None
+        self._token = secrets.token_urlsafe(24)
+        self._session: JanusSession | None = None
+        self._control: JanusHandle | None = None
+
+    @classmethod
+    async def spawn(cls, ice_address: str) -> JanusNode:
+        """Spawn a private local Janus on free loopback ports."""
+        settings = JanusSettings(ice_address=ice_address, api_port=_free_port(),
+                                 admin_port=_free_port())
+        proc = JanusProcess(settings)
+        await proc.start()
+        inst = JanusInstance(settings.api_url, settings.api_secret, settings.admin_url,
+                             settings.admin_secret, settings.admin_secret)
+        return cls(inst, "local", proc)
+
+    async def open(self) -> None:
+        self.admin = await JanusConnection.open_admin(self.instance.admin_url,
+                                                      self.instance.admin_secret)
+        self.conn = await JanusConnection.open(self.instance.url, self.instance.api_secret)
+        await self.admin.add_token(self._token)
+        self._session = await self.conn.create_session(self._token)
+        self._control = await self._session.attach()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.destroy()
+        if self.admin is not None:
+            with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
+                await self.admin.remove_token(self._token)
+            await self.admin.close()
+        if self.conn is not None:
+            await self.conn.close()
+        if self.process is not None:
+            await self.process.stop()
+
+    @property
+    def control(self) -> JanusHandle:
+        assert self._control is not None, "node not opened"
+        return self._control
+
+    async def create_room(self) -> JanusRoom:
+        room = JanusRoom(self, secrets.randbelow(2**52) + 1, secrets.token_urlsafe(18),
+                         secrets.token_urlsafe(12))
+        await self.control.message({
+            "request": "create", "room": room.id, "admin_key": self.instance.admin_key,
+            "secret": room.secret, "pin": room.pin, "is_private": True, "permanent": False,
+            "publishers": MAX_PUBLISHERS, "audiocodec": "opus", "videocodec": "vp8",
+            "notify_joining": False, "require_pvtid": False,
+        })
+        return room
+
+    async def destroy_room(self, room: JanusRoom) -> None:
+        with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
+            await self.control.message({"request": "destroy", "room": room.id,
+                                        "secret": room.secret})
+
+    async def list_rooms(self) -> list[int]:
+        data, _ = await self.control.message({"request": "list",
+                                              "admin_key": self.instance.admin_key})
+        return [int(r["room"]) for r in data.get("list", [])]
+
+    async def new_peer(self) -> JanusPeer:
+        assert self.conn is not None and self.admin is not None, "node not opened"
+        token = secrets.token_urlsafe(24)
+        await self.admin.add_token(token)
+        try:
+            session = await self.conn.create_session(token)
+        except Exception:
+            with contextlib.suppress(Exception):
+                await self.admin.remove_token(token)
+            raise
+        return JanusPeer(self, session, token)
+
+
+EventCallback = Callable[[str], Awaitable[None]]
+
+
+@dataclass
+class JanusPeer:
+    """One participant's Janus session: a publisher handle and subscriber handles."""
+    node: JanusNode
+    session: JanusSession
+    token: str
+    feed_id: int | None = None
+    mids: dict[str, str] = field(default_factory=dict)
+    publisher: JanusHandle | None = None
+    subscribers: dict[str, JanusHandle] = field(default_factory=dict)
+    _watch: asyncio.Task[None] | None = None
+    closed: bool = False
+
+    async def publish(self, room: JanusRoom, offer_sdp: str, on_event: EventCallback) -> str:
+        """Join the room as a publisher and publish `offer_sdp`; return the answer SDP.
+
+        `on_event` is called with "webrtcup" once media flows and "hangup" if the
+        PeerConnection goes away.
+        """
+        await self.unpublish()
+        handle = await self.session.attach()
+        self.publisher = handle
+        joined, _ = await handle.message({"request": "join", "ptype": "publisher",
+                                          "room": room.id, "pin": room.pin})
+        self.feed_id = int(joined["id"])
+        self._watch = asyncio.create_task(self._watch_publisher(handle, on_event),
+                                          name="janus-publisher-watch")
+        self.mids = sdp_mids(offer_sdp)
+        _, jsep = await handle.message(
+            {"request": "publish"},
+            jsep={"type": "offer", "sdp": offer_sdp, "trickle": False}, timeout=20)
+        if jsep is None or jsep.get("type") != "answer":
+            raise JanusError(0, "janus sent no answer")
+        return str(jsep["sdp"])
+
+    async def _watch_publisher(self, handle: JanusHandle, on_event: EventCallback) -> None:
+        while True:
+            msg = await handle.events.get()
+            kind = msg.get("janus")
+            try:
+                if kind == "webrtcup":
+                    await on_event("webrtcup")
+                elif kind in ("hangup", "connection_closed", "detached"):
+                    await on_event("hangup")
+                    return
+            except Exception:
+                log.exception("publisher event handler failed")
+
+    async def unpublish(self) -> None:
+        """Drop the publisher handle (Janus tells the room the feed is gone)."""
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
+        handle, self.publisher = self.publisher, None
+        self.feed_id = None
+        self.mids = {}
+        if handle is not None:
+            await handle.detach()
+
+    async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int) -> str:
+        """Attach a subscriber handle to `feed_id`; return Janus's offer SDP."""
+        old = self.subscribers.pop(feed_key, None)
+        if old is not None:
+            await old.detach()
+        handle = await self.session.attach()
+        self.subscribers[feed_key] = handle
+        try:
+            _, jsep = await handle.message({"request": "join", "ptype": "subscriber",
+                                            "room": room.id, "pin": room.pin,
+                                            "streams": [{"feed": feed_id}]}, timeout=20)
+        except Exception:
+            self.subscribers.pop(feed_key, None)
+            await handle.detach()
+            raise
+        if jsep is None or jsep.get("type") != "offer":
+            raise JanusError(0, "janus sent no offer")
+        return str(jsep["sdp"])
+
+    async def answer(self, feed_key: str, answer_sdp: str) -> None:
+        handle = self.subscribers[feed_key]
+        await handle.message({"request": "start"},
+                             jsep={"type": "answer", "sdp": answer_sdp, "trickle": False})
+
+    async def unsubscribe(self, feed_key: str) -> None:
+        handle = self.subscribers.pop(feed_key, None)
+        if handle is not None:
+            await handle.detach()
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._watch is not None:
+            self._watch.cancel()
+        await self.session.destroy()
+        if self.node.admin is not None:
+            with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
+                await self.node.admin.remove_token(self.token)
+
+
+async def moderate(room: JanusRoom, feed_id: int, mid: str, mute: bool) -> None:
+    """Mute or unmute one m-line of a publisher in Janus (needs the room secret)."""
+    await room.node.control.message({"request": "moderate", "room": room.id,
+                                     "secret": room.secret, "id": feed_id, "mid": mid,
+                                     "mute": mute})
+
+
+def least_loaded(nodes: list[JanusNode]) -> JanusNode:
+    live = [n for n in nodes if n.conn is not None and not n.conn.closed.is_set()]
+    if not live:
+        raise ConnectionError("no Janus instance is reachable")
+    return min(live, key=lambda n: n.load)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -1,0 +1,161 @@
+"""Signed, time-limited room links and room PINs, without storing any room.
+
+A link token is `base64url(payload).base64url(HMAC-SHA256(key, payload))` where the
+payload names the room, the role the link grants and its expiry. The PIN is derived
+from the same key and the room id, so `klasse-server room create` (another process)
+and the running service agree on rooms that neither has written down. The key is
+generated once in the data folder (mode 0600).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from klasse.app.protocol import ErrorCode, Link, ProtocolError, parse_link
+
+KEY_FILE = "link.key"
+PIN_DIGITS = 6
+MAX_TOKEN_CHARS = 600
+
+
+def load_or_create_key(data_dir: Path) -> bytes:
+    """The service's link key; created with mode 0600 on first use."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < 32:
+            raise ValueError(f"{path} is damaged (shorter than 32 bytes)") from None
+        return key
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid link token grants."""
+    room: str
+    role: str          # "teacher" | "pupil"
+    expires: float
+    title: str = ""
+    teacher: str = ""  # account name the teacher link was made for
+
+
+class LinkSigner:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def new_room_id(self) -> str:
+        return secrets.token_hex(8)
+
+    def pin(self, room: str) -> str:
+        digest = hmac.new(self._key, b"pin|" + room.encode(), hashlib.sha256).digest()
+        return str(int.from_bytes(digest[:8], "big") % 10**PIN_DIGITS).zfill(PIN_DIGITS)
+
+    def pin_matches(self, room: str, pin: str | None) -> bool:
+        return pin is not None and hmac.compare_digest(self.pin(room), pin.strip())
+
+    def sign(self, grant: Grant) -> str:
+        payload = json.dumps({"r": grant.room, "o": grant.role, "e": int(grant.expires),
+                              "t": grant.title, "u": grant.teacher},
+                             separators=(",", ":"), ensure_ascii=False).encode()
+        mac = hmac.new(self._key, payload, hashlib.sha256).digest()
+        return f"{_b64(payload)}.{_b64(mac)}"
+
+    def verify(self, token_or_link: str, now: float | None = None) -> Grant:
+        """The grant of a valid token; ProtocolError LINK_INVALID or LINK_EXPIRED."""
+        token = token_or_link.strip()
+        if token.startswith("klasse:"):
+            token = parse_link(token).token
+        if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
+            raise ProtocolError(ErrorCode.LINK_INVALID, "this is not a room link")
+        body, mac_text = token.split(".")
+        try:
+            payload, mac = _unb64(body), _unb64(mac_text)
+        except ValueError:
+            raise ProtocolError(ErrorCode.LINK_INVALID, "this is not a room link") from None
+        good = hmac.new(self._key, payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(good, mac):
+            raise ProtocolError(ErrorCode.LINK_INVALID,
+                                "the link was not made by this server or was altered")
+        try:
+            data = json.loads(payload)
+            grant = Grant(room=str(data["r"]), role=str(data["o"]), expires=float(data["e"]),
+                          title=str(data.get("t", "")), teacher=str(data.get("u", "")))
+        except (ValueError, KeyError, TypeError):
+            raise ProtocolError(ErrorCode.LINK_INVALID, "the link's content is damaged") from None
+        if grant.role not in ("teacher", "pupil"):
+            raise ProtocolError(ErrorCode.LINK_INVALID, "the link grants no known role")
+        if grant.expires <= (time.time() if now is None else now):
+            raise ProtocolError(ErrorCode.LINK_EXPIRED, "the link has expired")
+        return grant
+
+    def links(self, host: str, port: int, tls: bool, room: str, title: str, teacher: str,
+              expires: float) -> tuple[str, str]:
+        """(teacher link, pupil link) for a room."""
+        t = self.sign(Grant(room, "teacher", expires, title, teacher))
+        s = self.sign(Grant(room, "pupil", expires, title, teacher))
+        return (str(Link(host=host, port=port, token=t, tls=tls)),
+                str(Link(host=host, port=port, token=s, tls=tls)))
+
+
+class RateLimiter:
+    """At most `limit` failures per `window` seconds per key (in memory only)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._fails: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(key, []) if now - t < self.window]
+        if times:
+            self._fails[key] = times
+        else:
+            self._fails.pop(key, None)
+        return times
+
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        return len(self._recent(key, time.monotonic() if now is None else now)) >= self.limit
+
+    def fail(self, key: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._fails[key] = [*self._recent(key, now), now]
+
+    def forget(self, key: str) -> None:
+        self._fails.pop(key, None)
+
+
+def parse_duration(text: str) -> float:
+    """'90m', '2h', '1d', '45s' or plain seconds -> seconds; ValueError otherwise."""
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    factor = units.get(text[-1:], None)
+    number = text[:-1] if factor else text
+    try:
+        value = float(number) * (factor or 1)
+    except ValueError:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90m, 2h, 1d)") from None
+    if not 60 <= value <= 30 * 86400:
+        raise ValueError("a link must last between 1 minute and 30 days")
+    return value

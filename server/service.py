@@ -1,0 +1,761 @@
+"""The room service: one WebSocket per client, the room rules, Janus behind it.
+
+Each frame goes decode_client -> rules.check -> a handler. A refused message gets
+an Error with its code and the refused type; a handler that fails gets INTERNAL and
+the service, the connection and every other room carry on. Logs at the default
+level carry random ids only: never names, addresses or chat text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import ssl
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+import klasse.app.protocol as p
+from klasse.app.protocol import ErrorCode, ProtocolError
+
+from . import rules
+from .accounts import Accounts
+from .config import Config
+from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
+from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
+from .room import DEVICE_KIND, Member, Room
+from .rules import Action, PState, Role, RoomState, Target
+
+log = logging.getLogger("klasse.server")
+OUTBOX_LIMIT = 2000           # a client this far behind is dropped
+PIN_FAILS_PER_ROOM = (10, 60.0)
+PIN_FAILS_PER_CLIENT = (3, 60.0)
+LOGIN_FAILS_PER_USER = (5, 60.0)
+
+
+class Client:
+    """One WebSocket connection and what it has proven so far."""
+
+    _ids = 0
+
+    def __init__(self, ws: ServerConnection) -> None:
+        Client._ids += 1
+        self.cid = f"c{Client._ids}"
+        self.ws = ws
+        self.member: Member | None = None
+        self.session: str | None = None
+        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.writer = asyncio.create_task(self._write(), name=f"writer-{self.cid}")
+
+    def send(self, msg: p.ServerMessage) -> None:
+        if self.outbox.qsize() > OUTBOX_LIMIT:
+            log.warning("client %s is too slow; dropping it", self.cid)
+            self.outbox.put_nowait(None)
+            return
+        self.outbox.put_nowait(p.encode(msg))
+
+    async def _write(self) -> None:
+        while True:
+            data = await self.outbox.get()
+            if data is None:
+                await self.ws.close(1008, "too slow")
+                return
+            try:
+                await self.ws.send(data)
+            except ConnectionClosed:
+                return
+
+    async def close(self) -> None:
+        self.writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.writer
+
+
+def _ref_of(raw: str | bytes) -> str | None:
+    """Best effort: the `type` of a message that failed validation."""
+    if len(raw) > p.MAX_MESSAGE_BYTES:
+        return None
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return None
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    return kind if isinstance(kind, str) and len(kind) <= 32 else None
+
+
+class RoomService:
+    def __init__(self, config: Config, nodes: list[JanusNode] | None = None) -> None:
+        self.config = config
+        self.policy = rules.Policy(recording_allowed=config.recording_allowed)
+        self.signer = LinkSigner(load_or_create_key(config.data))
+        self.accounts = Accounts(config.data)
+        self.nodes: list[JanusNode] = nodes or []
+        self.rooms: dict[str, Room] = {}
+        self.ended: dict[str, float] = {}      # room id -> link expiry: cannot reopen
+        self.resumes: dict[str, Member] = {}
+        self._creating: dict[str, asyncio.Future[Room]] = {}
+        self._pin_room = RateLimiter(*PIN_FAILS_PER_ROOM)
+        self._pin_client = RateLimiter(*PIN_FAILS_PER_CLIENT)
+        self._login_fails = RateLimiter(*LOGIN_FAILS_PER_USER)
+        self._server: Server | None = None
+        self._clients: set[Client] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._watchers: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ lifecycle
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.config.tls else "ws"
+        return f"{scheme}://{self.config.listen}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        if self._server is not None:
+            for sock in self._server.sockets:
+                return int(sock.getsockname()[1])
+        return self.config.port
+
+    async def start(self) -> None:
+        if not self.nodes:
+            if self.config.janus:
+                self.nodes = [JanusNode(inst, f"janus{i + 1}")
+                              for i, inst in enumerate(self.config.janus)]
+            else:
+                if self.config.listen.startswith("127."):
+                    log.warning("listening on loopback: Janus gathers no ICE candidates there, "
+                                "so media will not flow; use --listen with the LAN address")
+                self.nodes = [await JanusNode.spawn(self.config.listen)]
+        for node in self.nodes:
+            await node.open()
+            self._watchers.append(asyncio.create_task(self._watch_node(node)))
+        ctx = None
+        if self.config.tls_cert and self.config.tls_key:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(self.config.tls_cert, self.config.tls_key)
+        ws_log = logging.getLogger("klasse.server.ws")  # quiet unless debug (server/logs.py)
+        self._server = await serve(
+            self._handle, self.config.listen, self.config.port, ssl=ctx,
+            max_size=2 * p.MAX_MESSAGE_BYTES, logger=ws_log, server_header=None,
+            compression=None)
+
+    async def _watch_node(self, node: JanusNode) -> None:
+        """A Janus that goes away takes its lessons with it: close them cleanly."""
+        assert node.conn is not None
+        await node.conn.closed.wait()
+        log.error("lost the connection to %s; closing its rooms", node.name)
+        for room in [r for r in self.rooms.values() if r.janus and r.janus.node is node]:
+            await self.close_room(room, "ended")
+
+    async def stop(self) -> None:
+        for watcher in self._watchers:
+            watcher.cancel()
+        for room in list(self.rooms.values()):
+            await self.close_room(room, "server_shutdown")
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for node in self.nodes:
+            await node.close()
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("background task failed: %s", type(exc).__name__)
+
+    # ---------------------------------------------------------- connections
+    async def _handle(self, ws: ServerConnection) -> None:
+        client = Client(ws)
+        self._clients.add(client)
+        log.debug("client %s connected", client.cid)
+        try:
+            async for raw in ws:
+                await self._on_frame(client, raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._clients.discard(client)
+            try:
+                self._on_disconnect(client)
+            except Exception as exc:
+                log.error("disconnect handling failed: %s", type(exc).__name__)
+            await client.close()
+            log.debug("client %s gone", client.cid)
+
+    async def _on_frame(self, client: Client, raw: str | bytes) -> None:
+        try:
+            msg = p.decode_client(raw)
+        except ProtocolError as exc:
+            client.send(p.Error(code=exc.code, message=exc.message, ref=_ref_of(raw)))
+            return
+        kind = type(msg).__name__
+        try:
+            await self._dispatch(client, msg)
+        except ProtocolError as exc:
+            client.send(p.Error(code=exc.code, message=exc.message, ref=_tag(msg), rid=msg.rid))
+        except (JanusError, ConnectionError, TimeoutError) as exc:
+            log.warning("media request %s failed: %s", kind, type(exc).__name__)
+            client.send(p.Error(code=ErrorCode.MEDIA_FAILED,
+                                message="the media server refused or failed the request",
+                                ref=_tag(msg), rid=msg.rid))
+        except Exception as exc:
+            log.error("handler for %s failed: %s", kind, type(exc).__name__)
+            log.debug("handler failure", exc_info=True)
+            client.send(p.Error(code=ErrorCode.INTERNAL, message="internal error",
+                                ref=_tag(msg), rid=msg.rid))
+
+    def _state_of(self, client: Client) -> tuple[Role, PState, RoomState]:
+        m = client.member
+        if m is None:
+            return Role.NONE, PState.CONNECTED, RoomState.NONE
+        return m.role, m.state, m.room.state
+
+    async def _dispatch(self, client: Client, msg: p.ClientMessage) -> None:
+        action = rules.ACTION_OF[type(msg)]
+        code = rules.check(*self._state_of(client), action, self.policy)
+        if code is not None:
+            raise ProtocolError(code, _REFUSALS.get(code, "not possible now"))
+        handler = self._handlers[action]
+        await handler(self, client, msg)
+
+    # --------------------------------------------------------------- helpers
+    def _member(self, client: Client) -> Member:
+        assert client.member is not None
+        return client.member
+
+    def _target(self, room: Room, pid: str | None, action: Action) -> Member:
+        m = room.members.get(pid or "")
+        target = Target.MISSING if m is None else (
+            Target.JOINED if m.state is PState.JOINED else Target.WAITING)
+        code = rules.check_target(action, target)
+        if code is not None:
+            raise ProtocolError(code, "no such participant" if code is ErrorCode.NO_SUCH_PARTICIPANT
+                                else "not possible for this participant now")
+        assert m is not None
+        return m
+
+    def _broadcast_participants(self, room: Room) -> None:
+        everyone = [m.view() for m in room.members.values()]
+        joined = [v for v in everyone if v.state == "joined"]
+        for m in room.joined():
+            if m.client is not None:
+                view = everyone if m.role is Role.TEACHER else joined
+                m.client.send(p.Participants(participants=view))
+
+    def _welcome(self, m: Member) -> p.Welcome:
+        return p.Welcome(participant=m.id, role=m.role.value,  # type: ignore[arg-type]
+                         room_title=m.room.title,
+                         state="joined" if m.state is PState.JOINED else "waiting",
+                         resume=m.resume, ice_servers=list(self.config.ice_servers),
+                         notice=self.config.notice, recording=m.room.recording,
+                         camera_locked=m.camera_locked, mic_locked=m.mic_locked)
+
+    def _send_lesson(self, m: Member) -> None:
+        """What a member gets on entering the lesson: the chat so far."""
+        if m.client is not None:
+            for line in m.room.chat:
+                m.client.send(line)
+
+    # ------------------------------------------------------ account actions
+    async def _login(self, client: Client, msg: p.Login) -> None:
+        if msg.v != p.PROTOCOL_VERSION:
+            raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, "unsupported protocol version")
+        if self._login_fails.blocked(msg.user):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many failed logins; wait a minute")
+        info = await asyncio.to_thread(self.accounts.login, msg.user, msg.password)
+        if info is None:
+            self._login_fails.fail(msg.user)
+            raise ProtocolError(ErrorCode.LOGIN_FAILED, "wrong user name or password")
+        self._login_fails.forget(msg.user)
+        client.session = info.token
+        client.send(p.Session(token=info.token, user=info.user, role=info.role,  # type: ignore[arg-type]
+                              expires=info.expires, rid=msg.rid))
+
+    async def _create_room(self, client: Client, msg: p.CreateRoom) -> None:
+        info = self.accounts.session(msg.session)
+        if info is None:
+            raise ProtocolError(ErrorCode.SESSION_INVALID, "log in again")
+        if info.role != "teacher":
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, "only teachers create rooms")
+        if not 60 <= msg.expires_s <= 30 * 86400 or len(msg.title) > 200:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "expires_s is 60 s to 30 days; title "
+                                "at most 200 characters")
+        created = self.create_links(info.user, msg.title, float(msg.expires_s))
+        client.send(p.RoomCreated(rid=msg.rid, **created))
+        log.info("room %s created from a client", created["room"])
+
+    def create_links(self, teacher: str, title: str, expires_s: float) -> dict[str, Any]:
+        room = self.signer.new_room_id()
+        expires = float(int(time.time() + expires_s))
+        t_link, s_link = self.signer.links(self.config.link_host, self.port, self.config.tls,
+                                           room, title, teacher, expires)
+        return {"room": room, "teacher_link": t_link, "pupil_link": s_link,
+                "pin": self.signer.pin(room), "expires": expires}
+
+    # ------------------------------------------------------------------ join
+    async def _join(self, client: Client, msg: p.Join) -> None:
+        if msg.resume and await self._resume(client, msg):
+            return
+        grant = self.signer.verify(msg.link)
+        if grant.room in self.ended:
+            raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
+        via = self._authenticate(client, msg, grant)
+        room = await self._room_for(grant)
+        if client.member is not None:   # joined meanwhile through another message
+            raise ProtocolError(ErrorCode.ALREADY_JOINED, "already in a room")
+        if room.state is RoomState.CLOSED:
+            raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
+        role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
+        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via,
+                   state=PState.JOINED if role is Role.TEACHER else PState.WAITING,
+                   room=room, client=client)
+        room.members[m.id] = m
+        if room.janus is not None:
+            room.janus.node.load += 1
+        self.resumes[m.resume] = m
+        client.member = m
+        client.send(self._welcome(m))
+        log.info("participant %s entered room %s as %s (%s)", m.id, room.id, role.value,
+                 m.state.value)
+        if role is Role.TEACHER:
+            self._teacher_back(room)
+            self._send_lesson(m)
+        self._broadcast_participants(room)
+
+    def _authenticate(self, client: Client, msg: p.Join, grant: Grant) -> str:
+        if msg.session is not None:
+            info = self.accounts.session(msg.session)
+            if info is None:
+                raise ProtocolError(ErrorCode.SESSION_INVALID, "log in again")
+            if grant.role == "teacher" and info.role != "teacher":
+                raise ProtocolError(ErrorCode.NOT_ALLOWED, "this is a teacher's link")
+            return "account"
+        if self._pin_room.blocked(grant.room) or self._pin_client.blocked(client.cid):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many wrong PINs; wait a minute")
+        if not self.signer.pin_matches(grant.room, msg.pin):
+            self._pin_room.fail(grant.room)
+            self._pin_client.fail(client.cid)
+            raise ProtocolError(ErrorCode.PIN_WRONG, "wrong PIN")
+        return "link"
+
+    async def _room_for(self, grant: Grant) -> Room:
+        room = self.rooms.get(grant.room)
+        if room is not None:
+            return room
+        pending = self._creating.get(grant.room)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        fut: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
+        self._creating[grant.room] = fut
+        try:
+            room = Room(id=grant.room, title=grant.title, expires=grant.expires)
+            node = least_loaded(self.nodes)
+            room.janus = await node.create_room()
+            self.rooms[room.id] = room
+            fut.set_result(room)
+            log.info("room %s opened on %s", room.id, node.name)
+            return room
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # retrieved: other waiters re-raise it
+            raise
+        finally:
+            self._creating.pop(grant.room, None)
+
+    async def _resume(self, client: Client, msg: p.Join) -> bool:
+        m = self.resumes.get(msg.resume or "")
+        if m is None or m.room.state is RoomState.CLOSED:
+            return False
+        try:
+            grant = self.signer.verify(msg.link, now=0.0)   # expiry does not end a lesson
+        except ProtocolError:
+            return False
+        if grant.room != m.room.id:
+            return False
+        old = m.client
+        if old is not None and old is not client:
+            old.member = None
+            await self._drop_media(m)
+        if m.gone_timer is not None:
+            m.gone_timer.cancel()
+            m.gone_timer = None
+        m.client = client
+        client.member = m
+        client.send(self._welcome(m))
+        log.info("participant %s resumed in room %s", m.id, m.room.id)
+        if m.role is Role.TEACHER:
+            self._teacher_back(m.room)
+        if m.state is PState.JOINED:
+            self._send_lesson(m)
+        self._broadcast_participants(m.room)
+        return True
+
+    def _teacher_back(self, room: Room) -> None:
+        if room.close_timer is not None:
+            room.close_timer.cancel()
+            room.close_timer = None
+        if room.state is RoomState.CLOSING:
+            room.state = RoomState.OPEN
+            log.info("room %s: a teacher is back", room.id)
+
+    # -------------------------------------------------- leaving and closing
+    def _on_disconnect(self, client: Client) -> None:
+        m = client.member
+        client.member = None
+        if m is None or m.client is not client:
+            return
+        m.client = None
+        self._spawn(self._drop_media(m))
+        loop = asyncio.get_running_loop()
+        m.gone_timer = loop.call_later(self.config.resume_grace_s,
+                                       lambda: self._spawn(self.remove_member(m, None)))
+        log.info("participant %s disconnected from room %s", m.id, m.room.id)
+        self._after_departure(m)
+
+    async def _drop_media(self, m: Member) -> None:
+        peer, m.peer = m.peer, None
+        was_publishing = m.publishing
+        m.publishing = m.publish_pending = False
+        m.pending_answers.clear()
+        if peer is not None:
+            self._drop_subscriptions_to(m)
+            await peer.close()
+        if was_publishing:
+            self._broadcast_participants(m.room)
+
+    async def _unpublish(self, m: Member) -> None:
+        """The member's publisher connection went away; its subscriptions stay."""
+        m.publishing = m.publish_pending = False
+        self._drop_subscriptions_to(m)
+        if m.peer is not None:
+            await m.peer.unpublish()
+        self._broadcast_participants(m.room)
+
+    def _drop_subscriptions_to(self, m: Member) -> None:
+        for other in m.room.members.values():
+            other.pending_answers.discard(m.id)
+            if other.peer is not None and m.id in other.peer.subscribers:
+                self._spawn(other.peer.unsubscribe(m.id))
+
+    async def remove_member(self, m: Member, reason: str | None) -> None:
+        """Take a member out of its room; `reason` set: tell its client Closed."""
+        room = m.room
+        if room.members.get(m.id) is not m:
+            return
+        if m.gone_timer is not None:
+            m.gone_timer.cancel()
+            m.gone_timer = None
+        del room.members[m.id]
+        if room.janus is not None:
+            room.janus.node.load -= 1
+        self.resumes.pop(m.resume, None)
+        client, m.client = m.client, None
+        if client is not None:
+            client.member = None
+            if reason is not None:
+                client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
+        await self._drop_media(m)
+        log.info("participant %s left room %s", m.id, room.id)
+        self._broadcast_participants(room)
+        if not room.members and room.state is not RoomState.CLOSED:
+            # Nobody left: free the Janus room. Its links may open it afresh later.
+            await self.close_room(room, "ended", final=False)
+            return
+        self._after_departure(m)
+
+    def _after_departure(self, m: Member) -> None:
+        room = m.room
+        if room.state is RoomState.CLOSED or m.role is not Role.TEACHER:
+            return
+        if not room.teachers_present() and room.close_timer is None:
+            room.state = RoomState.CLOSING
+            room.close_timer = asyncio.get_running_loop().call_later(
+                self.config.teacher_grace_s, lambda: self._spawn(self.close_room(room, "ended")))
+            log.info("room %s: no teacher present; closing in %.0f s", room.id,
+                     self.config.teacher_grace_s)
+
+    async def close_room(self, room: Room, reason: str, final: bool = True) -> None:
+        """Destroy the Janus room, tell everyone to wipe, forget every datum of it.
+
+        `final`: the lesson is over, so its links can no longer reopen it."""
+        if room.state is RoomState.CLOSED:
+            return
+        room.state = RoomState.CLOSED
+        if room.close_timer is not None:
+            room.close_timer.cancel()
+        members = list(room.members.values())
+        # Media first: destroying the Janus room cuts every stream at once.
+        if room.janus is not None:
+            room.janus.node.load -= len(members)
+            await room.janus.node.destroy_room(room.janus)
+        await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
+        self.rooms.pop(room.id, None)
+        if final:
+            self.ended[room.id] = room.expires
+        self._forget_ended()
+        # Then tell everyone to wipe: when a client sees Closed, the room is gone.
+        for m in members:
+            if m.gone_timer is not None:
+                m.gone_timer.cancel()
+            self.resumes.pop(m.resume, None)
+            if m.client is not None:
+                m.client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
+                m.client.member = None
+                m.client = None
+        room.wipe()
+        log.info("room %s closed (%s)", room.id, reason if final else "empty")
+
+    def _forget_ended(self) -> None:
+        now = time.time()
+        for rid in [r for r, exp in self.ended.items() if exp <= now]:
+            del self.ended[rid]
+
+    # ------------------------------------------------------ lesson actions
+    async def _ping(self, client: Client, msg: p.Ping) -> None:
+        client.send(p.Pong(rid=msg.rid))
+
+    async def _leave(self, client: Client, msg: p.Leave) -> None:
+        await self.remove_member(self._member(client), "left")
+
+    async def _publish(self, client: Client, msg: p.Publish) -> None:
+        m = self._member(client)
+        if m.publish_pending or m.publishing:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
+        assert m.room.janus is not None
+        m.publish_pending = True
+        try:
+            if m.peer is None:
+                m.peer = await m.room.janus.node.new_peer()
+            peer = m.peer
+
+            async def on_event(kind: str) -> None:
+                if m.peer is not peer:
+                    return
+                if kind == "webrtcup":
+                    m.publish_pending = False
+                    m.publishing = True
+                    log.info("participant %s publishes in room %s", m.id, m.room.id)
+                    self._broadcast_participants(m.room)
+                elif kind == "hangup" and (m.publishing or m.publish_pending):
+                    await self._unpublish(m)
+
+            answer = await peer.publish(m.room.janus, msg.sdp, on_event)
+            # A device the teacher turned off stays off in Janus from the first packet.
+            for device in sorted(m.janus_muted):
+                await self._moderate(m, device, True)
+        except BaseException:
+            m.publish_pending = False
+            raise
+        client.send(p.Published(sdp=answer, rid=msg.rid))
+
+    async def _moderate(self, m: Member, device: str, mute: bool) -> bool:
+        peer, room = m.peer, m.room.janus
+        if peer is None or peer.feed_id is None or room is None:
+            return False
+        mid = peer.mids.get(DEVICE_KIND[device])
+        if mid is None:
+            return False
+        await moderate(room, peer.feed_id, mid, mute)
+        return True
+
+    async def _subscribe(self, client: Client, msg: p.Subscribe) -> None:
+        m = self._member(client)
+        target = self._target(m.room, msg.feed, Action.SUBSCRIBE)
+        if not target.publishing or target.peer is None or target.peer.feed_id is None:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
+        if target is m:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "you cannot subscribe to yourself")
+        assert m.room.janus is not None
+        if m.peer is None:
+            m.peer = await m.room.janus.node.new_peer()
+        offer = await m.peer.subscribe(m.room.janus, target.id, target.peer.feed_id)
+        m.pending_answers.add(target.id)
+        client.send(p.Subscription(feed=target.id, sdp=offer, rid=msg.rid))
+
+    async def _subscription_answer(self, client: Client, msg: p.SubscriptionAnswer) -> None:
+        m = self._member(client)
+        if msg.feed not in m.pending_answers or m.peer is None:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
+        m.pending_answers.discard(msg.feed)
+        await m.peer.answer(msg.feed, msg.sdp)
+
+    async def _unsubscribe(self, client: Client, msg: p.Unsubscribe) -> None:
+        m = self._member(client)
+        m.pending_answers.discard(msg.feed)
+        if m.peer is not None:
+            await m.peer.unsubscribe(msg.feed)
+
+    async def _media(self, client: Client, msg: p.MediaState) -> None:
+        m = self._member(client)
+        for device, on in (("camera", msg.camera), ("mic", msg.mic)):
+            if on and not getattr(m, device):
+                code = rules.check_media_on(m.locked(device))
+                if code is not None:
+                    raise ProtocolError(code, f"the teacher locked your {device} off")
+        m.camera, m.mic = msg.camera, msg.mic
+        # The member turned it on again: only now does Janus forward it again.
+        for device, on in (("camera", msg.camera), ("mic", msg.mic)):
+            if on and device in m.janus_muted:
+                m.janus_muted.discard(device)
+                if m.publishing:
+                    await self._moderate(m, device, False)
+        if m.state is PState.JOINED:
+            self._broadcast_participants(m.room)
+
+    async def _chat(self, client: Client, msg: p.Chat) -> None:
+        m = self._member(client)
+        if not msg.text.strip():
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
+        line = p.ChatMessage(sender=m.id, name=m.name, text=msg.text, ts=time.time())
+        m.room.add_chat(line)
+        for other in m.room.joined():
+            if other.client is not None:
+                other.client.send(line)
+
+    async def _hand(self, client: Client, msg: p.Hand) -> None:
+        m = self._member(client)
+        m.hand = msg.up
+        self._broadcast_participants(m.room)
+
+    async def _consent(self, client: Client, msg: p.Consent) -> None:
+        self._member(client).consent = msg.recording
+
+    # ----------------------------------------------------- teacher actions
+    async def _admit(self, client: Client, msg: p.Admit) -> None:
+        room = self._member(client).room
+        self._admit_member(self._target(room, msg.participant, Action.ADMIT))
+        self._broadcast_participants(room)
+
+    def _admit_member(self, m: Member) -> None:
+        m.state = PState.JOINED
+        if m.client is not None:
+            m.client.send(p.Admitted())
+        self._send_lesson(m)
+        log.info("participant %s admitted to room %s", m.id, m.room.id)
+
+    async def _admit_all(self, client: Client, msg: p.AdmitAll) -> None:
+        room = self._member(client).room
+        for m in room.waiting():
+            self._admit_member(m)
+        self._broadcast_participants(room)
+
+    async def _deny(self, client: Client, msg: p.Deny) -> None:
+        room = self._member(client).room
+        m = self._target(room, msg.participant, Action.DENY)
+        if m.client is not None:
+            m.client.send(p.Denied(reason="the teacher did not admit you"))
+        await self.remove_member(m, "denied")
+
+    async def _turn_off(self, client: Client, msg: p.TurnOff) -> None:
+        teacher = self._member(client)
+        room = teacher.room
+        if msg.participant is None:
+            targets = [m for m in room.joined() if m.role is Role.PUPIL]
+        else:
+            targets = [self._target(room, msg.participant, Action.TURN_OFF)]
+        for m in targets:
+            setattr(m, msg.device, False)
+            if msg.lock:
+                setattr(m, f"{msg.device}_locked", True)
+            m.janus_muted.add(msg.device)
+            # Tell the client first, then cut the stream in Janus regardless of it.
+            if m.client is not None:
+                m.client.send(p.Moderation(action="turn_off", device=msg.device,
+                                           locked=m.locked(msg.device), by=teacher.id))
+            if m.publishing:
+                await self._moderate(m, msg.device, True)
+        log.info("room %s: %s turned off for %d participant(s)", room.id, msg.device, len(targets))
+        self._broadcast_participants(room)
+
+    async def _unlock(self, client: Client, msg: p.Unlock) -> None:
+        teacher = self._member(client)
+        m = self._target(teacher.room, msg.participant, Action.UNLOCK)
+        setattr(m, f"{msg.device}_locked", False)
+        if m.client is not None:
+            m.client.send(p.Moderation(action="unlock", device=msg.device, by=teacher.id))
+        self._broadcast_participants(teacher.room)
+
+    async def _ask_on(self, client: Client, msg: p.AskOn) -> None:
+        teacher = self._member(client)
+        m = self._target(teacher.room, msg.participant, Action.ASK_ON)
+        if m.client is not None:
+            m.client.send(p.Moderation(action="ask_on", device=msg.device, by=teacher.id))
+
+    async def _kick(self, client: Client, msg: p.Kick) -> None:
+        teacher = self._member(client)
+        m = self._target(teacher.room, msg.participant, Action.KICK)
+        if m is teacher:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "use leave to leave")
+        await self.remove_member(m, "kicked")
+
+    async def _lower_hands(self, client: Client, msg: p.LowerHands) -> None:
+        teacher = self._member(client)
+        room = teacher.room
+        if msg.participant is None:
+            targets = [m for m in room.joined() if m.hand]
+        else:
+            targets = [self._target(room, msg.participant, Action.LOWER_HANDS)]
+        for m in targets:
+            m.hand = False
+            if m.client is not None:
+                m.client.send(p.Moderation(action="lower_hand", by=teacher.id))
+        self._broadcast_participants(room)
+
+    async def _end(self, client: Client, msg: p.End) -> None:
+        await self.close_room(self._member(client).room, "ended")
+
+    async def _record(self, client: Client, msg: p.Record) -> None:
+        # The policy allows recording, but this build has no recorder (issue 7).
+        raise ProtocolError(ErrorCode.RECORDING_NOT_ALLOWED,
+                            "this server has no recorder; recording is not available")
+
+    _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
+        Action.LOGIN: _login, Action.CREATE_ROOM: _create_room, Action.JOIN: _join,
+        Action.PUBLISH: _publish, Action.SUBSCRIBE: _subscribe,
+        Action.SUBSCRIPTION_ANSWER: _subscription_answer, Action.UNSUBSCRIBE: _unsubscribe,
+        Action.MEDIA: _media, Action.CHAT: _chat, Action.HAND: _hand, Action.CONSENT: _consent,
+        Action.LEAVE: _leave, Action.PING: _ping, Action.ADMIT: _admit,
+        Action.ADMIT_ALL: _admit_all, Action.DENY: _deny, Action.TURN_OFF: _turn_off,
+        Action.UNLOCK: _unlock, Action.ASK_ON: _ask_on, Action.KICK: _kick,
+        Action.LOWER_HANDS: _lower_hands, Action.END: _end, Action.RECORD: _record,
+    }
+
+
+async def _close_peer(m: Member) -> None:
+    peer, m.peer = m.peer, None
+    m.publishing = m.publish_pending = False
+    if peer is not None:
+        await peer.close()
+
+
+def _tag(msg: p.ClientMessage) -> str:
+    return str(type(msg).__struct_config__.tag)
+
+
+def _new_id(room: Room) -> str:
+    while True:
+        pid = "p" + secrets.token_hex(4)
+        if pid not in room.members:
+            return pid
+
+
+_REFUSALS = {
+    ErrorCode.NOT_JOINED: "join the room (and be admitted) first",
+    ErrorCode.ALREADY_JOINED: "already in a room",
+    ErrorCode.NOT_ALLOWED: "your role may not do this",
+    ErrorCode.ROOM_CLOSED: "this lesson has ended",
+    ErrorCode.RECORDING_NOT_ALLOWED: "recording is not allowed on this server",
+}

@@ -1,0 +1,115 @@
+"""Malformed and out-of-order messages against the live service, while a healthy
+lesson in the same room keeps its video flowing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from klasse.app import protocol as p
+from klasse.app.protocol import ErrorCode
+from klasse.media.synthetic import SyntheticVideoTrack
+from tests.server_fixtures import (
+    LiveService,
+    Received,
+    TestClient,
+    lesson,
+    publish,
+    subscribe,
+    wait_publishing,
+)
+
+TAGS = sorted(str(t.__struct_config__.tag) for t in p.ClientMessage.__args__)  # type: ignore[attr-defined]
+FIELDS = sorted({f for t in p.ClientMessage.__args__ for f in t.__struct_fields__}  # type: ignore[attr-defined]
+                | {"type", "x", "sdp"})
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=10)
+
+
+@dataclass
+class Healthy:
+    teacher: TestClient
+    pupil: TestClient
+    pupil_id: str
+    fuzzer: TestClient           # an admitted pupil in the same room
+    stranger: TestClient         # a connection in no room
+    video: Received
+    pc: Any
+    fuzz_from: int = 0         # fuzzer.seen index where fuzzing began
+
+
+@pytest.fixture(scope="module")
+async def healthy(live_service: LiveService) -> AsyncIterator[Healthy]:
+    room, teacher, [(pupil, pw), (fuzzer, _)] = await lesson(live_service, pupils=2)
+    pc = await publish(pupil, [SyntheticVideoTrack(160, 120, fps=15)])
+    await wait_publishing(teacher, pw.participant)
+    video = await subscribe(teacher, pw.participant)
+    await asyncio.wait_for(video.first.wait(), 15)
+    stranger = await TestClient.connect(live_service.service.url)
+    h = Healthy(teacher, pupil, pw.participant, fuzzer, stranger, video, pc, len(fuzzer.seen))
+    yield h
+    # After all the fuzzing the lesson still works end to end.
+    await teacher.send(p.Chat(text="lesson continues"))
+    assert (await pupil.recv(p.ChatMessage, lambda m: m.text == "lesson continues")).sender
+    await teacher.send(p.End())
+    await pupil.recv(p.Closed)
+    await video.close()
+    await pc.close()
+    for c in (teacher, pupil, fuzzer, stranger):
+        await c.close()
+
+
+def _typed(draw_type: str, fields: dict[str, Any]) -> str:
+    return json.dumps({**fields, "type": draw_type})
+
+
+frames = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200),
+    json_values.map(json.dumps),
+    st.builds(_typed, st.sampled_from(TAGS), st.dictionaries(st.sampled_from(FIELDS),
+                                                              json_values, max_size=4)),
+    # Valid messages at the wrong moment or aimed at nobody.
+    st.builds(lambda f, s: p.encode(p.SubscriptionAnswer(feed=f, sdp=s)).decode(),
+              st.text(max_size=10), st.text(max_size=50)),
+    st.builds(lambda f: p.encode(p.Admit(participant=f)).decode(), st.text(max_size=10)),
+    st.builds(lambda f: p.encode(p.Unsubscribe(feed=f)).decode(), st.text(max_size=10)),
+    st.builds(lambda s: p.encode(p.Publish(sdp=s)).decode(), st.text(max_size=80)),
+    st.just(p.encode(p.Join(v=1, link="klasse://10.77.0.1:1/join/x.y", name="n")).decode()),
+    st.just(p.encode(p.Join(v=2, link="x", name="n")).decode()),
+    st.just(json.dumps({"type": "chat", "text": "x" * (p.MAX_CHAT_CHARS + 1)})),
+    st.just("x" * (p.MAX_MESSAGE_BYTES + 10)),
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(batch=st.lists(st.tuples(st.booleans(), frames), min_size=1, max_size=6))
+async def test_fuzz_does_not_disturb_the_lesson(healthy: Healthy,
+                                                batch: list[tuple[bool, str | bytes]]) -> None:
+    loop = asyncio.get_running_loop()
+    for in_room, frame in batch:
+        await (healthy.fuzzer if in_room else healthy.stranger).send_raw(frame)
+    for c in (healthy.fuzzer, healthy.stranger):
+        await c.roundtrip()
+        assert not c.closed.is_set()
+        errors = [m for m in c.inbox if isinstance(m, p.Error)]
+        assert all(e.code is not ErrorCode.INTERNAL for e in errors), errors
+        c.inbox.clear()
+    # The fuzzer never got out of its role or into the teacher's view.
+    assert not any(isinstance(m, (p.Closed, p.Admitted)) for m in healthy.fuzzer.seen[healthy.fuzz_from:])
+    # The healthy lesson goes on: a frame arrived in the last second.
+    assert healthy.video.times and loop.time() - healthy.video.times[-1] < 1.0
+    assert not healthy.pupil.closed.is_set() and not healthy.teacher.closed.is_set()

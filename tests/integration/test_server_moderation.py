@@ -1,0 +1,156 @@
+"""Moderation that the server enforces, refused teacher actions, and room close."""
+
+from __future__ import annotations
+
+import asyncio
+
+from klasse.app import protocol as p
+from klasse.app.protocol import ErrorCode
+from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from tests.server_fixtures import (
+    LiveService,
+    Received,
+    TestClient,
+    lesson,
+    publish,
+    subscribe,
+    wait_publishing,
+)
+
+
+async def _frames_after(got: Received, t: float) -> int:
+    return sum(1 for x in got.times if x > t)
+
+
+async def test_teacher_turns_pupil_camera_off_and_janus_cuts_it(live_service: LiveService) -> None:
+    room, teacher, [(pupil, pw), (viewer, vw)] = await lesson(live_service, pupils=2)
+    loop = asyncio.get_running_loop()
+    # Audio first, then video: the service must find the video mid from the SDP.
+    pc = await publish(pupil, [SyntheticAudioTrack(), SyntheticVideoTrack(160, 120, fps=15)])
+    await pupil.send(p.MediaState(camera=True, mic=True))
+    await wait_publishing(viewer, pw.participant)
+    got = await subscribe(viewer, pw.participant)
+    try:
+        await asyncio.wait_for(got.first.wait(), 15)
+        await asyncio.sleep(1.0)
+        assert await _frames_after(got, loop.time() - 1.0) >= 5
+        # The test's pupil ignores the command (a modified client): its track keeps sending.
+        t0 = loop.time()
+        await teacher.send(p.TurnOff(participant=pw.participant, device="camera", lock=True))
+        cmd = await pupil.recv(p.Moderation, timeout=1.0)
+        assert (cmd.action, cmd.device, cmd.locked, cmd.by) == ("turn_off", "camera", True,
+                                                                 room_teacher_id(teacher))
+        assert loop.time() - t0 < 1.0
+        await asyncio.sleep(2.5)
+        assert await _frames_after(got, t0 + 1.0) == 0, "subscriber still gets video"
+        assert got.audio_frames > 0
+        listed = await viewer.recv(p.Participants, lambda m: any(
+            x.id == pw.participant and x.camera_locked for x in m.participants))
+        assert not next(x for x in listed.participants if x.id == pw.participant).camera
+        # Locked: the pupil cannot turn it on; unlocking does not turn it on either.
+        await pupil.send(p.MediaState(camera=True, mic=True))
+        assert (await pupil.error()).code is ErrorCode.LOCKED
+        await teacher.send(p.Unlock(participant=pw.participant, device="camera"))
+        assert (await pupil.recv(p.Moderation)).action == "unlock"
+        t1 = loop.time()
+        await asyncio.sleep(1.5)
+        assert await _frames_after(got, t1) == 0, "unlock must not turn the camera on"
+        # Asking is all a teacher can do; the pupil decides and turns it on.
+        await teacher.send(p.AskOn(participant=pw.participant, device="camera"))
+        assert (await pupil.recv(p.Moderation)).action == "ask_on"
+        t2 = loop.time()
+        await pupil.send(p.MediaState(camera=True, mic=True))
+        for _ in range(50):
+            if await _frames_after(got, t2) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        assert await _frames_after(got, t2) >= 3, "video did not come back after the pupil's own on"
+    finally:
+        await got.close()
+        await pc.close()
+        await teacher.send(p.End())
+        for c in (teacher, pupil, viewer):
+            await c.recv(p.Closed)
+            await c.close()
+
+
+def room_teacher_id(teacher) -> str:  # type: ignore[no-untyped-def]
+    return next(m.participant for m in teacher.seen if isinstance(m, p.Welcome))
+
+
+async def test_every_teacher_action_by_a_pupil_is_refused(live_service: LiveService) -> None:
+    room, teacher, [(pupil, pw), (other, ow)] = await lesson(live_service, pupils=2)
+    tid = room_teacher_id(teacher)
+    actions: list[p.ClientMessage] = [
+        p.Admit(participant=ow.participant), p.AdmitAll(), p.Deny(participant=ow.participant),
+        p.TurnOff(participant=ow.participant, device="camera", lock=True),
+        p.TurnOff(participant=None, device="mic"), p.Unlock(participant=pw.participant,
+                                                            device="camera"),
+        p.AskOn(participant=ow.participant, device="mic"), p.Kick(participant=tid),
+        p.LowerHands(), p.End(), p.Record(start=True)]
+    for i, msg in enumerate(actions):
+        await pupil.send(msg.__class__(**{**{f: getattr(msg, f) for f in msg.__struct_fields__},
+                                          "rid": i}))
+        err = await pupil.error()
+        assert (err.code, err.rid, err.ref) == (ErrorCode.NOT_ALLOWED, i,
+                                                msg.__struct_config__.tag)
+    # Nothing happened: the lesson, the other pupil and the teacher are untouched.
+    await other.roundtrip()
+    assert not any(isinstance(m, (p.Moderation, p.Closed)) for m in other.seen)
+    await teacher.send(p.Chat(text="still here"))
+    assert (await other.recv(p.ChatMessage)).text == "still here"
+    assert set(live_service.service.rooms[room_id(room)].members) == {
+        tid, pw.participant, ow.participant}
+    await teacher.send(p.End())
+    for c in (teacher, pupil, other):
+        await c.recv(p.Closed)
+        await c.close()
+
+
+def room_id(room: dict) -> str:  # type: ignore[type-arg]
+    import base64
+    import json
+
+    from klasse.server.links import LinkSigner  # noqa: F401 - the grant names the room
+    token = room["pupil_link"].split("/join/")[1].split("?")[0].split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["r"]
+
+
+async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: LiveService) -> None:
+    svc = live_service.service
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    rid = room_id(room)
+    pc = await publish(pupil, [SyntheticVideoTrack(160, 120, fps=15)])
+    await wait_publishing(teacher, pw.participant)
+    got = await subscribe(teacher, pw.participant)
+    await asyncio.wait_for(got.first.wait(), 15)
+    await pupil.send(p.Chat(text="secret homework answer"))
+    await pupil.send(p.Hand(up=True))
+    janus_room = svc.rooms[rid].janus
+    assert janus_room is not None
+    node = janus_room.node
+    assert janus_room.id in await node.list_rooms()
+    load_before = node.load
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        assert (await c.recv(p.Closed)).reason == "ended"
+    # Janus lists no room, and the service holds nothing of it but the ended id.
+    assert janus_room.id not in await node.list_rooms()
+    assert rid not in svc.rooms
+    assert all(m.room.id != rid for m in svc.resumes.values())
+    assert node.load == load_before - 2
+    assert set(svc.ended) >= {rid}
+    held = repr(svc.rooms) + repr(svc.resumes)
+    assert "secret homework answer" not in held and "Pupil 0" not in held
+    # The data folder holds only accounts and the key: nothing of the lesson on disk.
+    assert sorted(f.name for f in svc.config.data.iterdir()) == ["accounts.json", "link.key"]
+    # The old links cannot reopen the lesson.
+    late = await TestClient.connect(svc.url)
+    await late.send(p.Join(v=1, link=room["pupil_link"], name="Late", pin=room["pin"]))
+    assert (await late.error()).code is ErrorCode.ROOM_CLOSED
+    assert rid not in svc.rooms
+    await late.close()
+    await got.close()
+    await pc.close()
+    for c in (teacher, pupil):
+        await c.close()
