@@ -274,6 +274,10 @@ class CallController(QObject):
 
 
 async def _close_preview(call: CallControl) -> None:
-    # A preview call never ran: switching its devices off releases them.
+    # A preview call never ran: switching its devices off releases them; an engine
+    # that holds more than devices for a preview releases it in close_preview().
     await call.set_camera(False)
     await call.set_mic(False)
+    close = getattr(call, "close_preview", None)
+    if close is not None:
+        await close()

@@ -29,13 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:
-    """The real call engine (app/call_session.py)."""
-    from klasse.app.call_session import CallSession
+def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:  # noqa: ANN001
+    """The real call engine (app/call_session.py), imported only when a call starts."""
+    from klasse.ui.engine import make_session
 
-    return CallSession(link=request.link, name=request.name, pin=request.pin,
-                       camera=request.camera_device, mic=request.mic_device,
-                       blur=request.blur, events=sink, video=video)
+    return make_session(request, sink, video)
 
 
 def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None,

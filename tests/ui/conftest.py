@@ -39,8 +39,19 @@ def _compile_translations() -> None:
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     _compile_translations()
     loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     yield loop
+    loop.close()    # joins qasync's executor threads (name lookups) before Qt goes away
+
+
+@pytest.fixture(autouse=True)
+def _qasync_current(qloop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """The qasync loop is the current loop during a UI test, and only then (the
+    integration tests run on pytest-asyncio's own loop)."""
+    policy = asyncio.get_event_loop_policy()
+    previous = getattr(getattr(policy, "_local", None), "_loop", None)
+    asyncio.set_event_loop(qloop)
+    yield
+    asyncio.set_event_loop(previous)
 
 
 @pytest.fixture(autouse=True)
