@@ -37,6 +37,8 @@ resources/translations/%.qm: resources/translations/%.ts | venv
 screenshots: setup
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
 
+# The product in a private network namespace: room service + Janus, a demo pupil, and
+# the desktop client as the teacher (on your display, or under Xvfb with screenshots).
 demo: setup
 	$(NETNS) $(PY) scripts/demo.py
 

@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:  # noqa: ANN001
+def engine_factory(request, sink: EventSink, video: VideoSink) -> CallControl:
     """The real call engine (app/call_session.py), imported only when a call starts."""
     from klasse.ui.engine import make_session
 

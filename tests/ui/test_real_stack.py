@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def room_service(janus, tmp_path: Path) -> Iterator[dict]:  # noqa: ANN001
+def room_service(janus, tmp_path: Path) -> Iterator[dict]:
     """`klasse-server run` on the shared Janus, and one room's links and PIN."""
     s = janus.settings
     data, port = tmp_path / "data", _free_port()
@@ -80,7 +80,7 @@ async def _until(check: Callable[[], object], what: str, timeout: float = 20.0) 
         await asyncio.sleep(0.05)
 
 
-def _window(qtbot, tmp_path: Path, name: str, policy: Policy) -> MainWindow:  # noqa: ANN001
+def _window(qtbot, tmp_path: Path, name: str, policy: Policy) -> MainWindow:
     from PySide6.QtCore import QSettings
 
     prefs = Preferences(policy, QSettings(str(tmp_path / f"{name}.ini"),
@@ -102,7 +102,7 @@ def _prepare(win: MainWindow, link: str, name: str, pin: str) -> None:
 
 
 def test_teacher_turns_pupil_camera_off_through_the_real_stack(
-        qtbot, qloop, room_service, tmp_path: Path) -> None:  # noqa: ANN001
+        qtbot, qloop, room_service, tmp_path: Path) -> None:
     teacher = _window(qtbot, tmp_path, "teacher", Policy(recording_allowed=True))
     pupil = _window(qtbot, tmp_path, "pupil", Policy())
 
