@@ -35,6 +35,7 @@ class JoinRequest:
     link: Link
     name: str
     pin: str | None = None
+    session: str | None = None      # a school account's session token, instead of a PIN
     camera_device: str = ""
     mic_device: str = ""
     blur: str = "blur"

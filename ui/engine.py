@@ -40,6 +40,7 @@ class DesktopSession(CallSession):
 def make_session(request: JoinRequest, sink: EventSink, video: VideoSink) -> DesktopSession:
     size = SYNTHETIC_SIZE if request.camera_device == SYNTHETIC else CAMERA_SIZE
     return DesktopSession(request.link, request.name or "-", sink, pin=request.pin,
+                          session_token=request.session,
                           camera=camera_source(request.camera_device),
                           mic=mic_source(request.mic_device), blur=request.blur, video=video,
                           video_size=size)

@@ -3,6 +3,7 @@ above them (layout rows, so nothing in the window can cover the banner)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import numpy as np
@@ -19,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from klasse.app import events as ev
+from klasse.app.account import AccountError, create_room, service_url, sign_in
 from klasse.app.devices import SYNTHETIC, DeviceInfo
 from klasse.app.policy import Policy
-from klasse.app.protocol import Link, RecordingState
+from klasse.app.protocol import Link, RecordingState, Session, parse_link
 from klasse.ui.base import Translatable, button, label_for
 from klasse.ui.controller import CallController, JoinRequest
 from klasse.ui.i18n import set_language, system_language, tr
@@ -98,7 +100,8 @@ class MainWindow(Translatable, QMainWindow):
 
         self.banner = RecordingBanner(self)
         self.messages = MessageBar(self)
-        self.start = StartPage(policy.is_locked("language"), self)
+        self.start = StartPage(policy.is_locked("language"), policy.server, self)
+        self.session: Session | None = None     # account session: memory only
         self.prejoin = PrejoinPage(cameras, mics, prefs.blur, prefs.locked("blur"), self)
         self.notice = PrivacyNoticePage(self)
         self.waiting = WaitingPage(self)
@@ -131,6 +134,11 @@ class MainWindow(Translatable, QMainWindow):
         c = self.controller
         self.start.linkChosen.connect(self.open_link)
         self.start.languageChosen.connect(self.choose_language)
+        acc = self.start.account
+        acc.signIn.connect(self._sign_in)
+        acc.signOut.connect(lambda: (setattr(self, "session", None), acc.set_session(None)))
+        acc.createLesson.connect(self._create_lesson)
+        acc.startLesson.connect(self._start_lesson)
         p = self.prejoin
         p.cameraToggled.connect(c.set_camera)
         p.micToggled.connect(c.set_mic)
@@ -187,9 +195,52 @@ class MainWindow(Translatable, QMainWindow):
         p = self.prejoin
         return JoinRequest(link=link, name=p.name.text().strip(),
                            pin=p.pin.text().strip() or None,
+                           session=self.session.token if self.session else None,
                            camera_device=p.camera_device.currentData() or "",
                            mic_device=p.mic_device.currentData() or "",
                            blur=p.blur.currentData() or self.prefs.blur)
+
+    # ---------------------------------------------------------------- accounts
+    def _account_url(self) -> str:
+        if self.policy.server is None:
+            raise AccountError("bad_message", "no server in the machine policy")
+        return service_url(self.policy.server, self.policy.tls)
+
+    def _account_task(self, coro, done) -> None:
+        async def run() -> None:
+            try:
+                done(await coro)
+            except AccountError as exc:
+                self.start.account.show_error(self._account_error(exc))
+        asyncio.ensure_future(run())
+
+    def _account_error(self, exc: AccountError) -> str:
+        known = {"login_failed": tr("Wrong user name or password."),
+                 "rate_limited": tr("Too many tries. Please wait a minute."),
+                 "session_invalid": tr("Please sign in again."),
+                 "not_allowed": tr("Only teachers can create lessons."),
+                 "connection_failed": tr("The school's server cannot be reached.")}
+        return known.get(exc.code) or tr("Something went wrong: {message}").format(
+            message=exc.message)
+
+    def _sign_in(self, user: str, password: str) -> None:
+        def done(session: Session) -> None:
+            self.session = session
+            self.start.account.set_session(session)
+        try:
+            self._account_task(sign_in(self._account_url(), user, password), done)
+        except AccountError as exc:
+            self.start.account.show_error(self._account_error(exc))
+
+    def _create_lesson(self, title: str) -> None:
+        if self.session is not None:
+            self._account_task(create_room(self._account_url(), self.session.token, title),
+                               self.start.account.set_room)
+
+    def _start_lesson(self) -> None:
+        room = self.start.account.room
+        if room is not None:
+            self.open_link(parse_link(room.teacher_link))
 
     def join(self) -> None:
         link = self.prejoin.link

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from klasse.app.protocol import Link, ProtocolError, parse_link
+from klasse.ui.account_box import AccountBox
 from klasse.ui.base import Translatable, button, label_for
 from klasse.ui.i18n import tr
 
@@ -25,8 +26,10 @@ class StartPage(Translatable, QWidget):
     linkChosen = Signal(object)          # protocol.Link
     languageChosen = Signal(str)         # "" = system language
 
-    def __init__(self, language_locked: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, language_locked: bool = False, server: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.account = AccountBox(server, self)
         self.title = QLabel(self)
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 8)
@@ -61,6 +64,8 @@ class StartPage(Translatable, QWidget):
         layout.addWidget(self.intro)
         layout.addLayout(row)
         layout.addWidget(self.error)
+        layout.addSpacing(24)
+        layout.addWidget(self.account)
         layout.addStretch(2)
         layout.addLayout(form)
         layout.setContentsMargins(60, 30, 60, 30)

@@ -59,3 +59,10 @@ def test_every_control_has_an_accessible_name(qtbot, make_window) -> None:
                    if not w.accessibleName()
                    and not w.objectName().startswith("qt_")]
         assert unnamed == []
+
+
+def test_sign_in_needs_a_server_from_the_machine_policy(qtbot, make_window) -> None:
+    win = make_window(Room())
+    acc = win.start.account
+    assert not acc.user.isEnabled() and not acc.sign_in.isEnabled()
+    assert "school IT sets on this computer" in acc.note.text()

@@ -66,7 +66,7 @@ def room_service(janus, tmp_path: Path) -> Iterator[dict]:
             assert line, "klasse-server exited before it was ready"
             if "ready on" in line:
                 break
-        yield room
+        yield dict(room, port=port)
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -156,3 +156,41 @@ def test_teacher_turns_pupil_camera_off_through_the_real_stack(
                      timeout=30)
 
     qloop.run_until_complete(asyncio.wait_for(lesson(), 120))
+
+
+def test_teacher_signs_in_creates_a_lesson_and_starts_it(qtbot, qloop, room_service,
+                                                          tmp_path: Path) -> None:
+    policy = Policy(server=f"{SERVER_ADDR}:{room_service['port']}", tls=False)
+    win = _window(qtbot, tmp_path, "account", policy)
+    acc = win.start.account
+
+    async def flow() -> None:
+        acc.user.setText("t1")
+        acc.password.setText("not the password")
+        acc.sign_in.click()
+        await _until(lambda: acc.error.text(), "the refusal")
+        assert acc.error.text() == "Wrong user name or password."
+        assert win.session is None
+        acc.password.setText("a long enough password")
+        acc.sign_in.click()
+        await _until(lambda: win.session is not None, "signed in")
+        assert acc.password.text() == ""             # not kept in the widget
+        assert "t1 (teacher)" in acc.note.text() and acc.create.isVisible()
+        acc.title.setText("History 8a")
+        acc.create.click()
+        await _until(lambda: acc.room is not None, "lesson created")
+        assert acc.room.pin in acc.created.text() and acc.room.pupil_link in acc.created.text()
+        acc.start.click()
+        assert win.stack.currentWidget() is win.prejoin
+        win.prejoin.name.setText("Ms Weber")          # no PIN: the session stands in for it
+        win.prejoin.join.click()
+        await _until(lambda: win.notice_pending is not None, "welcomed")
+        win.notice.accept_button.click()
+        await _until(lambda: win.stack.currentWidget() is win.lesson, "in the lesson")
+        assert win.controller.role == "teacher"
+        assert win.windowTitle() == "History 8a — Klasse"
+        win.lesson.teacher.end_button.click()
+        win.lesson.teacher.confirm_yes.click()
+        await _until(lambda: win.stack.currentWidget() is win.left_page, "ended", timeout=30)
+
+    qloop.run_until_complete(asyncio.wait_for(flow(), 60))
