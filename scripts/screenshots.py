@@ -83,6 +83,7 @@ def main() -> int:
     join(teacher, "teacher", "Ms Weber", camera=True, mic=True)
 
     first = window(room, tmp, "pupil")
+    shoot(first, "0-start")
     first.open_link(link("pupil"))
     first.prejoin.name.setText("Mila K.")
     first.prejoin.camera.click()

@@ -374,7 +374,11 @@ class MainWindow(Translatable, QMainWindow):
                  "recording_not_allowed": tr("Recording is not allowed for this lesson."),
                  "not_allowed": tr("Only the teacher can do that."),
                  "rate_limited": tr("Too many tries. Please wait a minute."),
-                 "media_failed": tr("Camera or microphone could not be connected.")}
+                 "media_failed": tr("Camera or microphone could not be connected."),
+                 "blur_degraded": tr("Background blur is not available on this computer, so "
+                                     "your whole picture is blurred instead."),
+                 "device_failed": tr("The camera or microphone could not be opened. Check "
+                                     "that it is connected and not used by another program.")}
         self.messages.show_message(known.get(e.code) or tr("Something went wrong: {message}")
                                    .format(message=e.message))
 

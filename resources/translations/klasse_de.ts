@@ -101,7 +101,7 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+179"/>
+        <location filename="../../ui/prejoin.py" line="+182"/>
         <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Kamera aus</translation>
@@ -199,7 +199,7 @@
         <translation>Chat und Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+80"/>
+        <location filename="../../ui/main_window.py" line="+82"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -209,7 +209,27 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+136"/>
+        <source>Wrong user name or password.</source>
+        <translation>Benutzername oder Passwort falsch.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please sign in again.</source>
+        <translation>Bitte melde dich noch einmal an.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only teachers can create lessons.</source>
+        <translation>Nur Lehrkräfte können Stunden anlegen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The school&apos;s server cannot be reached.</source>
+        <translation>Der Server der Schule ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
@@ -284,7 +304,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-156"/>
+        <location line="+157"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -294,12 +315,23 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-154"/>
+        <location line="+159"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="-4"/>
+        <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
+        <translation>Hintergrund-Unschärfe ist auf diesem Computer nicht verfügbar, deshalb wird dein ganzes Bild unscharf gemacht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The camera or microphone could not be opened. Check that it is connected and not used by another program.</source>
+        <translation>Kamera oder Mikrofon konnten nicht geöffnet werden. Prüfe, ob sie angeschlossen sind und kein anderes Programm sie benutzt.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -509,7 +541,7 @@
         <translation>Mich nicht aufzeichnen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+88"/>
+        <location filename="../../ui/start.py" line="+93"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Das ist kein Link zu einer Stunde: {reason}</translation>
     </message>
@@ -820,6 +852,110 @@
         <location line="+2"/>
         <source>Leave the waiting room</source>
         <translation>Den Warteraum verlassen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_box.py" line="+107"/>
+        <source>Lesson link: {link}
+PIN: {pin}</source>
+        <translation>Link zur Stunde: {link}
+PIN: {pin}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Or sign in with your school account</source>
+        <translation>Oder melde dich mit deinem Schulkonto an</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signing in needs your school&apos;s server address, which school IT sets on this computer. You can still join with a link.</source>
+        <translation>Zum Anmelden braucht es die Serveradresse deiner Schule, die die Schul-IT auf diesem Computer einstellt. Mit einem Link kannst du trotzdem teilnehmen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Server: {server}</source>
+        <translation>Server: {server}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed in as {user} (teacher). Create a lesson, then give your pupils its link and PIN.</source>
+        <translation>Angemeldet als {user} (Lehrkraft). Lege eine Stunde an und gib deinen Schülerinnen und Schülern Link und PIN.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Signed in as {user}. Open your lesson&apos;s link above; you need no PIN.</source>
+        <translation>Angemeldet als {user}. Öffne oben den Link zu deiner Stunde; du brauchst keine PIN.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Pupil link: {link}
+PIN: {pin}</source>
+        <translation>Link für Schülerinnen und Schüler: {link}
+PIN: {pin}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;User name:</source>
+        <translation>&amp;Benutzername:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pass&amp;word:</source>
+        <translation>Pass&amp;wort:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson &amp;title:</source>
+        <translation>&amp;Titel der Stunde:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson title</source>
+        <translation>Titel der Stunde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Anmelden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Create a lesson</source>
+        <translation>Stunde anlegen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy for pupils</source>
+        <translation>Für die Klasse kopieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Copy the pupil link and PIN</source>
+        <translation>Link und PIN für die Klasse kopieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start the lesson</source>
+        <translation>Stunde beginnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Join your new lesson as its teacher</source>
+        <translation>Deiner neuen Stunde als Lehrkraft beitreten</translation>
     </message>
 </context>
 </TS>

@@ -101,7 +101,7 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+179"/>
+        <location filename="../../ui/prejoin.py" line="+182"/>
         <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Camera uit</translation>
@@ -199,7 +199,7 @@
         <translation>Chat en klas</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+80"/>
+        <location filename="../../ui/main_window.py" line="+82"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -209,7 +209,27 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+136"/>
+        <source>Wrong user name or password.</source>
+        <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please sign in again.</source>
+        <translation>Log opnieuw in.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only teachers can create lessons.</source>
+        <translation>Alleen docenten kunnen lessen aanmaken.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The school&apos;s server cannot be reached.</source>
+        <translation>De server van school is niet bereikbaar.</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
@@ -284,7 +304,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-156"/>
+        <location line="+157"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -294,12 +315,23 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-154"/>
+        <location line="+159"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="-4"/>
+        <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
+        <translation>Achtergrondvervaging is op deze computer niet beschikbaar, daarom wordt je hele beeld vervaagd.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The camera or microphone could not be opened. Check that it is connected and not used by another program.</source>
+        <translation>De camera of microfoon kon niet worden geopend. Controleer of hij is aangesloten en niet door een ander programma wordt gebruikt.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -509,7 +541,7 @@
         <translation>Mij niet opnemen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+88"/>
+        <location filename="../../ui/start.py" line="+93"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Dit is geen link naar een les: {reason}</translation>
     </message>
@@ -820,6 +852,110 @@
         <location line="+2"/>
         <source>Leave the waiting room</source>
         <translation>De wachtkamer verlaten</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_box.py" line="+107"/>
+        <source>Lesson link: {link}
+PIN: {pin}</source>
+        <translation>Link naar de les: {link}
+Pincode: {pin}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Or sign in with your school account</source>
+        <translation>Of log in met je schoolaccount</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signing in needs your school&apos;s server address, which school IT sets on this computer. You can still join with a link.</source>
+        <translation>Om in te loggen is het serveradres van je school nodig, dat de ICT van school op deze computer instelt. Met een link kun je toch meedoen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Server: {server}</source>
+        <translation>Server: {server}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed in as {user} (teacher). Create a lesson, then give your pupils its link and PIN.</source>
+        <translation>Ingelogd als {user} (docent). Maak een les aan en geef je leerlingen de link en pincode.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Signed in as {user}. Open your lesson&apos;s link above; you need no PIN.</source>
+        <translation>Ingelogd als {user}. Open hierboven de link naar je les; je hebt geen pincode nodig.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Pupil link: {link}
+PIN: {pin}</source>
+        <translation>Link voor leerlingen: {link}
+Pincode: {pin}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;User name:</source>
+        <translation>&amp;Gebruikersnaam:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name</source>
+        <translation>Gebruikersnaam</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pass&amp;word:</source>
+        <translation>&amp;Wachtwoord:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>Wachtwoord</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson &amp;title:</source>
+        <translation>&amp;Titel van de les:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson title</source>
+        <translation>Titel van de les</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Inloggen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>Uitloggen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Create a lesson</source>
+        <translation>Les aanmaken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy for pupils</source>
+        <translation>Kopiëren voor leerlingen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Copy the pupil link and PIN</source>
+        <translation>Link en pincode voor leerlingen kopiëren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start the lesson</source>
+        <translation>Les beginnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Join your new lesson as its teacher</source>
+        <translation>Als docent aan je nieuwe les beginnen</translation>
     </message>
 </context>
 </TS>
