@@ -208,6 +208,9 @@ def main() -> int:
         from klasse.ui.main import run_app
 
         def ready(window) -> None:
+            # Ctrl+C or SIGTERM close the window, so the teacher leaves properly.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: window.close())
             window.prejoin.pin.setText(room["pin"])
             window.prejoin.join.click()
             if headless:

@@ -73,6 +73,14 @@ class MessageBar(Translatable, QWidget):
         self.text.setAccessibleName(" ".join(self.lines))
         self.setVisible(True)
 
+    def remove(self, text: str) -> None:
+        if text in self.lines:
+            self.lines.remove(text)
+            if self.lines:
+                self.text.setText("\n".join(self.lines))
+            else:
+                self.clear()
+
     def clear(self) -> None:
         self.lines = []
         self.text.clear()
@@ -284,11 +292,16 @@ class MainWindow(Translatable, QMainWindow):
             self.waiting.set_mode("connecting")
             self.stack.setCurrentWidget(self.waiting)
         elif state == "reconnecting":
-            self.messages.show_message(tr("The connection to the school's server was lost. "
-                                          "Reconnecting…"))
-        elif self.notice_pending is None and state in ("waiting", "joined"):
-            self._show_call_page()
+            self.messages.show_message(self._reconnecting_text())
+        elif state in ("waiting", "joined"):
+            self.messages.remove(self._reconnecting_text())
+            if self.notice_pending is None:
+                self._show_call_page()
         self.retranslate()
+
+    @staticmethod
+    def _reconnecting_text() -> str:
+        return tr("The connection to the school's server was lost. Reconnecting…")
 
     def _show_call_page(self) -> None:
         state = self.controller.state

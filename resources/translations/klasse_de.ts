@@ -199,7 +199,7 @@
         <translation>Chat und Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+82"/>
+        <location filename="../../ui/main_window.py" line="+90"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -229,12 +229,12 @@
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+74"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+59"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Deine Lehrkraft hat deine Kamera ausgeschaltet.</translation>
     </message>
@@ -304,8 +304,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+157"/>
+        <location line="-161"/>
+        <location line="+162"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -315,8 +315,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-154"/>
-        <location line="+159"/>
+        <location line="-159"/>
+        <location line="+164"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>

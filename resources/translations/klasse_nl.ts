@@ -199,7 +199,7 @@
         <translation>Chat en klas</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+82"/>
+        <location filename="../../ui/main_window.py" line="+90"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -229,12 +229,12 @@
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+74"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+59"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Je docent heeft je camera uitgezet.</translation>
     </message>
@@ -304,8 +304,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+157"/>
+        <location line="-161"/>
+        <location line="+162"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -315,8 +315,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-154"/>
-        <location line="+159"/>
+        <location line="-159"/>
+        <location line="+164"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>

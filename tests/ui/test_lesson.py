@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from .conftest import open_and_join
-from .driver import Room
+from .driver import Room, link
 
 
 def _activate(qtbot, window) -> None:
@@ -127,3 +127,31 @@ def test_end_lesson_for_everyone_needs_confirmation(qtbot, make_window) -> None:
     panel.confirm_yes.click()
     qtbot.waitUntil(lambda: pupil.stack.currentWidget() is pupil.left_page, timeout=3000)
     assert pupil.left_page.headline.text() == "The teacher ended the lesson."
+
+
+def test_reconnecting_is_shown_and_cleared(qtbot, make_window) -> None:
+    from klasse.app.events import StateChanged
+
+    room, teacher, pupil = _lesson(qtbot, make_window)
+    call = room.members[pupil.controller.participant]
+    call.sink(StateChanged("reconnecting"))
+    qtbot.waitUntil(lambda: "Reconnecting" in pupil.messages.text.text(), timeout=3000)
+    assert pupil.stack.currentWidget() is pupil.lesson
+    call.sink(StateChanged("joined"))
+    qtbot.waitUntil(lambda: not pupil.messages.isVisible(), timeout=3000)
+
+
+def test_preferences_hold_nothing_personal(qtbot, make_window, settings) -> None:
+    room = Room(waiting_room=False)
+    win = make_window(room)
+    win.open_link(link("pupil"))
+    win.prejoin.name.setText("Jonas Zylinski")
+    win.prejoin.pin.setText("918273")
+    win.prejoin.join.click()
+    qtbot.waitUntil(lambda: win.notice_pending is not None, timeout=3000)
+    win.notice.accept_button.click()
+    settings.sync()
+    stored = open(settings.fileName(), encoding="utf-8").read()
+    assert "notice_version" in stored
+    for secret in ("Jonas", "Zylinski", "918273", "klasse://", "pupil-demo"):
+        assert secret not in stored
