@@ -7,7 +7,10 @@ recording is off. When the state cannot be confirmed it says so instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import math
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from klasse.app.events import RecordingChanged
@@ -60,6 +63,10 @@ class RecordingBanner(Translatable, QWidget):
         self.agree.clicked.connect(lambda: self.consent.emit(True))
         self.decline.clicked.connect(lambda: self.consent.emit(False))
         self.event_: RecordingChanged | None = None
+        self._since = time.monotonic()
+        self._tick = QTimer(self)          # the countdown to an announced recording
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.retranslate)
         self.setVisible(False)
         self.retranslate()
 
@@ -71,6 +78,13 @@ class RecordingBanner(Translatable, QWidget):
 
     def set_state(self, event: RecordingChanged) -> None:
         self.event_ = event
+        self._since = time.monotonic()
+        counting = (not event.unknown and event.recording.state == "announced"
+                    and event.recording.starts_in is not None)
+        if counting:
+            self._tick.start()
+        else:
+            self._tick.stop()
         self.retranslate()
         self.setVisible(self.active)
 
@@ -84,9 +98,10 @@ class RecordingBanner(Translatable, QWidget):
                       "lost. Assume the recording ({what}) may still be running.").format(what=what)
         if e.recording.state == "announced":
             if e.recording.starts_in is not None:
+                left = e.recording.starts_in - (time.monotonic() - self._since)
                 return tr("● Recording starts in {seconds} s: {what}. You can turn your camera "
                           "and microphone off now.").format(
-                              seconds=round(e.recording.starts_in), what=what)
+                              seconds=max(0, math.ceil(left)), what=what)
             return tr("● Recording will start soon: {what}. You can turn your camera and "
                       "microphone off now.").format(what=what)
         if e.recording.state == "active":

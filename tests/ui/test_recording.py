@@ -136,3 +136,16 @@ def test_alsa_playback_without_a_sound_device_does_not_raise() -> None:
     from klasse.ui.sound import RATE, _play_alsa, chime
 
     _play_alsa(chime("stop"), RATE)     # this machine has no sound card: logged, not raised
+
+
+def test_announcement_counts_down(qtbot) -> None:
+    from klasse.app.events import RecordingChanged
+    from klasse.ui.recording_banner import RecordingBanner
+
+    banner = RecordingBanner()
+    qtbot.addWidget(banner)
+    banner.set_state(RecordingChanged(RecordingState(state="announced", what=["teacher camera"],
+                                                     starts_in=5.0)))
+    assert "starts in 5 s" in banner.text.text()
+    assert "the teacher's camera" in banner.text.text()
+    qtbot.waitUntil(lambda: "starts in 3 s" in banner.text.text(), timeout=4000)
