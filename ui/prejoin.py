@@ -29,7 +29,7 @@ from klasse.ui.video_tile import VideoTile
 def _key(seq: str) -> str:
     return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText)
 
-BLUR_MODES = ("blur", "full", "off")
+BLUR_MODES = ("blur", "replace", "full", "off")
 CAMERA_SHORTCUT = "Ctrl+E"   # QKeySequence is built only once Qt runs
 MIC_SHORTCUT = "Ctrl+D"   # QKeySequence is built only once Qt runs
 
@@ -175,8 +175,9 @@ class PrejoinPage(Translatable, QWidget):
         self._fill(self.mic_device, self._mics, tr("Test tone (no microphone)"))
         current = self.blur.currentData() or self._blur
         self.blur.clear()
-        for mode, text in zip(BLUR_MODES, (tr("Blur my background"), tr("Hide everything but "
-                              "me"), tr("Show my background")), strict=True):
+        texts = (tr("Blur my background"), tr("Replace my background with a picture"),
+                 tr("Hide everything but me"), tr("Show my background"))
+        for mode, text in zip(BLUR_MODES, texts, strict=True):
             self.blur.addItem(text, mode)
         self.blur.setCurrentIndex(max(0, self.blur.findData(current)))
         cam = tr("Camera on") if self.camera.isChecked() else tr("Camera off")

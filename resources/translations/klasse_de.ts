@@ -101,7 +101,7 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+182"/>
+        <location filename="../../ui/prejoin.py" line="+183"/>
         <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Kamera aus</translation>
@@ -336,7 +336,7 @@
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/prejoin.py" line="-29"/>
+        <location filename="../../ui/prejoin.py" line="-30"/>
         <source>Get ready</source>
         <translation>Mach dich bereit</translation>
     </message>
@@ -422,16 +422,21 @@
     </message>
     <message>
         <location line="+0"/>
+        <source>Replace my background with a picture</source>
+        <translation>Hintergrund durch ein Bild ersetzen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Hide everything but me</source>
         <translation>Alles außer mir ausblenden</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Show my background</source>
         <translation>Hintergrund zeigen</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>&amp;Join lesson</source>
         <translation>Stunde &amp;beitreten</translation>
     </message>
@@ -476,7 +481,7 @@
         <translation>Nicht beitreten; stattdessen mit der Lehrkraft sprechen</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_banner.py" line="+25"/>
+        <location filename="../../ui/recording_banner.py" line="+28"/>
         <source>camera</source>
         <translation>Kamera</translation>
     </message>
@@ -506,12 +511,12 @@
         <translation>{first} und {last}</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+57"/>
         <source>● Recording state unknown: the connection to the school&apos;s server was lost. Assume the recording ({what}) may still be running.</source>
         <translation>● Aufzeichnung unbekannt: die Verbindung zum Server der Schule ist unterbrochen. Die Aufzeichnung ({what}) läuft vielleicht noch.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>● Recording starts in {seconds} s: {what}. You can turn your camera and microphone off now.</source>
         <translation>● Die Aufzeichnung beginnt in {seconds} s: {what}. Du kannst jetzt Kamera und Mikrofon ausschalten.</translation>
     </message>
