@@ -48,6 +48,11 @@ def wait_event(proc: subprocess.Popen[str], pred, timeout: float = 60) -> dict: 
     raise SystemExit("timed out")
 
 
+def _avg_cpu(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return 100 * (t.user + t.system) / (time.time() - proc.create_time())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--feeds", type=int, default=8)
@@ -110,8 +115,8 @@ def main() -> int:
         print(f"memory: RSS {samples[-1][1] / 2**20:.0f} MiB, USS {samples[-1][2] / 2**20:.0f} MiB")
         print(f"received video per feed: {min(rates):.1f} to {max(rates):.1f} fps")
         print(f"the {args.feeds} publishing processes together: {pub_cpu:.0f} % of one core; "
-              f"room service {stack.service.cpu_percent(None):.0f} %, Janus {stack.janus.cpu_percent(None):.0f} %"
-              " (since start)")
+              f"room service {_avg_cpu(stack.service):.0f} %, Janus {_avg_cpu(stack.janus):.0f} %"
+              " (averaged since they started)")
         print(f"machine load during the run: {psutil.getloadavg()[0]:.1f} (1 min), "
               f"{psutil.cpu_count()} cores")
         for p in [me, *others]:
