@@ -10,9 +10,9 @@ APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
 	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
 
-.PHONY: setup apt venv translations demo screenshots test lint typecheck pytest clean
+.PHONY: setup apt venv model translations demo screenshots test lint typecheck pytest clean
 
-setup: apt venv translations
+setup: apt venv model translations
 
 apt:
 	@scripts/ensure-apt $(APT_PACKAGES)
@@ -24,6 +24,11 @@ $(VENV)/.installed: pyproject.toml | apt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
+
+# Blur models from the mediapipe wheel, sha256-checked, kept outside git (.models/ or
+# $$KLASSE_MODEL_DIR). Always run: verifying the present files takes ~0.1 s.
+model: venv
+	@PYTHON=$(PY) scripts/fetch-model
 
 # Qt translations: .ts sources -> .qm (pyside6-lrelease ships in PySide6-Essentials)
 TS_FILES := $(wildcard resources/translations/*.ts)

@@ -58,12 +58,12 @@ class CallSession:
                  camera: str = "off", mic: str = "off", blur: str = "blur",
                  video: VideoSink | None = None, video_size: tuple[int, int, int] = (160, 120, 15),
                  cache_root: Path | None = None, reconnect_for_s: float = 30.0,
-                 ping_interval_s: float = 5.0) -> None:
+                 ping_interval_s: float = 5.0, receive: bool = True) -> None:
         if blur not in BLUR_MODES:
             raise ValueError(f"blur mode must be one of {BLUR_MODES}")
         self.link, self.name, self.pin, self.session_token = link, name, pin, session_token
         self._emit_to, self._video = events, video
-        self.machine = CallMachine()
+        self.machine = CallMachine(receive=receive)
         w, h, fps = video_size
         # Sources are made closed; only a user's `camera`/`mic` command opens them.
         self.camera_gate = GatedTrack("video", parse_source(camera, "video", w, h, fps))

@@ -125,7 +125,8 @@ class _Device:
 class CallMachine:
     """One call, from the first connection attempt to `left`."""
 
-    def __init__(self) -> None:
+    def __init__(self, receive: bool = True) -> None:
+        self.receive_media = receive    # False: publish only (benchmark load generators)
         self.state: CallState = "connecting"
         self.me: str | None = None
         self.role: p.Role | None = None
@@ -246,7 +247,7 @@ class CallMachine:
         """Receive every other joined participant who publishes; drop the rest."""
         if self.state != "joined":
             return []
-        want = {x.id for x in self.participants
+        want = set() if not self.receive_media else {x.id for x in self.participants
                 if x.id != self.me and x.state == "joined" and x.publishing}
         out: list[Effect] = [SubscribeFeed(f) for f in sorted(want - self.feeds)]
         out += [DropFeed(f) for f in sorted(self.feeds - want)]

@@ -201,3 +201,9 @@ def test_failed_device_stays_off() -> None:
     out = m.device_failed("camera", "no such file")
     assert [e.code for e in of(ErrorRaised, out)] == ["device_failed"]
     assert of(LocalMediaChanged, out) == [LocalMediaChanged(False, False, False, False)]
+
+
+def test_publish_only_participant_subscribes_to_nobody() -> None:
+    m = CallMachine(receive=False)
+    m.receive(welcome("joined"))
+    assert of(SubscribeFeed, m.receive(p.Participants(participants=[person("a")]))) == []
