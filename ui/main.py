@@ -87,6 +87,12 @@ def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None
     with loop:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(controller.shutdown())
+        # aiortc/aioice may still hold timers: finish them before the loop closes
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     return 0
 
 

@@ -51,7 +51,18 @@ def _qasync_current(qloop: asyncio.AbstractEventLoop) -> Iterator[None]:
     previous = getattr(getattr(policy, "_local", None), "_loop", None)
     asyncio.set_event_loop(qloop)
     yield
+    drain(qloop)
     asyncio.set_event_loop(previous)
+
+
+def drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and finish what a test left on the loop (aiortc/aioice keep timers
+    running for a moment after a call): nothing may step later, outside a test."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if pending:
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 @pytest.fixture(autouse=True)

@@ -116,3 +116,14 @@ def test_teacher_denies_and_admits_all(qtbot, make_window) -> None:
     qtbot.waitUntil(lambda: all(w.stack.currentWidget() is w.lesson for w in pupils[1:]),
                     timeout=3000)
     assert len(panel.pupil_rows) == 2 and not panel.waiting_rows
+
+
+def test_server_values_in_the_notice_are_text_not_markup() -> None:
+    from klasse.app.protocol import Notice
+    from klasse.ui.privacy_notice import notice_html
+
+    page = notice_html(Notice(version="1", controller='<img src="http://x.example/t.png">School',
+                              dpo_contact="<a href='http://evil.example'>dpo</a>",
+                              retention="<script>x</script>"), "en")
+    assert "<img" not in page and "<a href" not in page and "<script>" not in page
+    assert "&lt;img" in page
