@@ -204,8 +204,15 @@ def main() -> int:
         else:
             say("opening the desktop client as the teacher; close its window to end the demo")
 
+        from PySide6.QtCore import QSettings
+
         from klasse.app.policy import Policy
         from klasse.ui.main import run_app
+
+        # The demo's preferences live in its temporary folder: your own stay untouched,
+        # and the privacy notice shows as it would on a first join.
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                          str(work / "settings"))
 
         def ready(window) -> None:
             # Ctrl+C or SIGTERM close the window, so the teacher leaves properly.

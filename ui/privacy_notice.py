@@ -27,7 +27,8 @@ def notice_html(notice: Notice, language: str) -> str:
     # Server-provided values are text, never markup.
     return template.format(controller=html.escape(notice.controller),
                            dpo_contact=html.escape(notice.dpo_contact),
-                           retention=html.escape(notice.retention))
+                           # the template ends the sentence itself
+                           retention=html.escape(notice.retention.strip().rstrip(".")))
 
 
 class PrivacyNoticePage(Translatable, QWidget):

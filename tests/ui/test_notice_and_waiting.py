@@ -127,3 +127,12 @@ def test_server_values_in_the_notice_are_text_not_markup() -> None:
                               retention="<script>x</script>"), "en")
     assert "<img" not in page and "<a href" not in page and "<script>" not in page
     assert "&lt;img" in page
+
+
+def test_retention_sentence_ends_once() -> None:
+    from klasse.app.protocol import Notice
+    from klasse.ui.privacy_notice import notice_html
+
+    page = notice_html(Notice(version="1", controller="S", dpo_contact="d",
+                              retention="Deleted when the lesson ends."), "en")
+    assert "Deleted when the lesson ends. When you leave" in page
