@@ -27,7 +27,7 @@ def link(role: str, room: str = "demo") -> Link:
     return Link(host="10.77.0.1", port=8443, token=f"{role}-{room}", tls=False)
 
 
-def test_frame(name: str, w: int = 320, h: int = 180) -> np.ndarray:
+def sample_frame(name: str, w: int = 320, h: int = 180) -> np.ndarray:
     """A stand-in for a processed camera frame: a person's outline in front of a soft,
     featureless background, coloured per name so tiles can be told apart."""
     seed = sum(map(ord, name))
@@ -106,7 +106,7 @@ class Room:
         for sender in self.members.values():
             if not sender.me.camera:
                 continue
-            frame = test_frame(sender.me.name)
+            frame = sample_frame(sender.me.name)
             sender.video("local", frame)
             for viewer in self.members.values():
                 if viewer is not sender and viewer.me.state == "joined":
@@ -153,7 +153,7 @@ class ScriptedCall:
         self.camera = on
         self._local()
         if on:
-            self.video("local", test_frame(self.request.name or "preview"))
+            self.video("local", sample_frame(self.request.name or "preview"))
         if self.id in self.room.members:
             self.room.update(self.id, camera=on, publishing=on or self.mic)
 
