@@ -10,9 +10,9 @@ APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
 	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
 
-.PHONY: setup apt venv model demo test lint typecheck pytest clean
+.PHONY: setup apt venv model translations demo screenshots test lint typecheck pytest clean
 
-setup: apt venv model
+setup: apt venv model translations
 
 apt:
 	@scripts/ensure-apt $(APT_PACKAGES)
@@ -30,6 +30,20 @@ $(VENV)/.installed: pyproject.toml | apt
 model: venv
 	@PYTHON=$(PY) scripts/fetch-model
 
+# Qt translations: .ts sources -> .qm (pyside6-lrelease ships in PySide6-Essentials)
+TS_FILES := $(wildcard resources/translations/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+translations: $(QM_FILES)
+
+resources/translations/%.qm: resources/translations/%.ts | venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+# PNGs of the main screens under a virtual X server (build/screenshots/)
+screenshots: setup
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
+
+# The product in a private network namespace: room service + Janus, a demo pupil, and
+# the desktop client as the teacher (on your display, or under Xvfb with screenshots).
 demo: setup
 	$(NETNS) $(PY) scripts/demo.py
 

@@ -1,0 +1,466 @@
+"""A call, end to end: signalling over WebSocket, media over aiortc, rules from CallMachine.
+
+CallSession implements app/call_api.CallControl. It owns the I/O -- the WebSocket
+to the room service, one publishing RTCPeerConnection, one receiving
+RTCPeerConnection per feed, the privacy-gated devices, the call cache -- and does
+what app/call_state.CallMachine decides. Every peer connection gets exactly the ICE
+servers of the service's Welcome (never aiortc's default public STUN server), and
+the WebSocket never goes through a proxy: the client talks to the school's server
+and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import websockets
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from websockets.asyncio.client import ClientConnection, connect
+
+from klasse.app import protocol as p
+from klasse.app.call_api import Device, EventSink, VideoSink
+from klasse.app.call_cache import CallCache
+from klasse.app.call_state import (
+    CallMachine,
+    CloseDevice,
+    DropFeed,
+    Effect,
+    EndCall,
+    OpenDevice,
+    ResetMedia,
+    Send,
+    StartPublishing,
+    SubscribeFeed,
+)
+from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
+from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged
+from klasse.media.privacy_gate import GatedTrack
+from klasse.media.sources import SourceError, parse_source
+
+FLOW_INTERVAL_S = 0.5       # MediaFlow events at least once a second while media flows
+ANSWER_TIMEOUT_S = 20.0
+RETRY_FEED_AFTER_S = 1.0
+BLUR_MODES = ("off", "blur", "replace", "full")
+
+
+class CallSession:
+    """One participant in one lesson."""
+
+    def __init__(self, link: p.Link, name: str, events: EventSink, *,
+                 pin: str | None = None, session_token: str | None = None,
+                 camera: str = "off", mic: str = "off", blur: str = "blur",
+                 video: VideoSink | None = None, video_size: tuple[int, int, int] = (160, 120, 15),
+                 cache_root: Path | None = None, reconnect_for_s: float = 30.0,
+                 ping_interval_s: float = 5.0, receive: bool = True) -> None:
+        if blur not in BLUR_MODES:
+            raise ValueError(f"blur mode must be one of {BLUR_MODES}")
+        self.link, self.name, self.pin, self.session_token = link, name, pin, session_token
+        self._emit_to, self._video = events, video
+        self.machine = CallMachine(receive=receive)
+        w, h, fps = video_size
+        # Sources are made closed; only a user's `camera`/`mic` command opens them.
+        self.camera_gate = GatedTrack("video", parse_source(camera, "video", w, h, fps))
+        self.mic_gate = GatedTrack("audio", parse_source(mic, "audio"))
+        preview = (lambda rgb: video("local", rgb)) if video is not None else None
+        self.camera = CameraPipeline(self.camera_gate, blur, preview)
+        self.cache_root = cache_root
+        self.cache: CallCache | None = None
+        self.reconnect_for_s = reconnect_for_s
+        self.ping_interval_s = ping_interval_s
+
+        self._ws: ClientConnection | None = None
+        self._publisher: RTCPeerConnection | None = None
+        self._answer: asyncio.Future[str] | None = None
+        self._subs: dict[str, RTCPeerConnection] = {}
+        self._frames: dict[tuple[str, str], int] = {}
+        self._reported: dict[tuple[str, str], int] = {}
+        self._pending: dict[int, tuple[str, str]] = {}   # rid -> (request, feed)
+        self._rid = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ended = asyncio.Event()
+        self._closed = asyncio.Event()   # the service confirmed our leave
+        self._last_heard = time.monotonic()
+        self.left: Left | None = None
+        self._told_degraded = False
+        self.connected_at: float | None = None
+
+    # ---------------------------------------------------------------- events
+    def _emit(self, event: Event) -> None:
+        try:
+            self._emit_to(event)
+        except Exception as exc:  # a broken front end must not break the call
+            self._emit_to(ErrorRaised("internal", f"event sink failed: {exc!r}"))
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---------------------------------------------------------------- main loop
+    async def run(self) -> None:
+        reason = "left"
+        try:
+            self.cache = CallCache.create(self.cache_root)
+            self._emit(StateChanged("connecting"))
+            self._tell_blur_degraded()
+            self.camera.start()
+            self._spawn(self._report_flow())
+            lost_at: float | None = None
+            delay = 0.25
+            while self.machine.state != "left":
+                welcomed = await self._connect_and_serve()
+                if self.machine.state == "left":
+                    break
+                if welcomed:   # this connection got us in: a new outage starts now
+                    lost_at, delay = None, 0.25
+                await self._apply(self.machine.connection_lost())
+                if self.machine.state == "left":
+                    break
+                now = time.monotonic()
+                lost_at = lost_at if lost_at is not None else now
+                if now - lost_at > self.reconnect_for_s:
+                    await self._apply(self.machine.reconnect_failed())
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._ended.wait(), delay)
+                delay = min(delay * 2, 4.0)
+            reason = self.machine.end_reason or reason
+        except asyncio.CancelledError:
+            reason = "cancelled"
+            raise
+        except Exception as exc:
+            reason = "internal"
+            self._emit(ErrorRaised("internal", f"the call failed: {exc!r}"))
+        finally:
+            await self._teardown(reason)
+
+    async def _connect_and_serve(self) -> bool:
+        """One connection; True if the service welcomed us on it."""
+        welcomed = False
+        try:
+            async with connect(self.link.service_url, proxy=None, open_timeout=10,
+                               max_size=p.MAX_MESSAGE_BYTES, compression=None) as ws:
+                self._ws = ws
+                self._last_heard = time.monotonic()
+                join = self.machine.join_message(self.link.token, self.name, self.pin,
+                                                 self.session_token)
+                await ws.send(p.encode(join).decode())
+                keepalive = asyncio.ensure_future(self._keepalive(ws))
+                try:
+                    async for raw in ws:
+                        self._last_heard = time.monotonic()
+                        welcomed = await self._on_raw(raw) or welcomed
+                        if self.machine.state == "left":
+                            break
+                finally:
+                    keepalive.cancel()
+        except (OSError, TimeoutError, websockets.exceptions.WebSocketException):
+            pass  # becomes connection_lost: reconnecting, or left if never in
+        finally:
+            self._ws = None
+        return welcomed
+
+    async def _keepalive(self, ws: ClientConnection) -> None:
+        """Ping the service; a silent connection counts as lost (a cut cable sends no FIN)."""
+        while True:
+            await asyncio.sleep(self.ping_interval_s)
+            if time.monotonic() - self._last_heard > 3 * self.ping_interval_s:
+                ws.transport.abort()
+                return
+            with contextlib.suppress(websockets.exceptions.WebSocketException):
+                await ws.send(p.encode(p.Ping()).decode())
+
+    async def _on_raw(self, raw: str | bytes) -> bool:
+        """Handle one message; True if it was a Welcome."""
+        try:
+            msg = p.decode_server(raw)
+        except p.ProtocolError as exc:
+            self._emit(ErrorRaised(str(exc.code), f"unreadable message from the server: {exc.message}"))
+            return False
+        if isinstance(msg, p.Welcome) and self.connected_at is None:
+            self.connected_at = time.monotonic()
+        if isinstance(msg, p.Published):
+            if self._answer is not None and not self._answer.done():
+                self._answer.set_result(msg.sdp)
+            return False
+        if isinstance(msg, p.Subscription):
+            self._spawn(self._answer_subscription(msg))
+            return False
+        if isinstance(msg, p.Error) and msg.rid is not None and msg.rid in self._pending:
+            await self._request_failed(msg)
+            return False
+        if isinstance(msg, p.Closed):
+            self._closed.set()
+        if isinstance(msg, p.ChatMessage) and self.cache is not None:
+            # The transcript lives in the call cache only, and goes with it.
+            self.cache.append_line("chat.jsonl", json.dumps(
+                {"from": msg.sender, "name": msg.name, "text": msg.text, "ts": msg.ts}))
+        await self._apply(self.machine.receive(msg))
+        return isinstance(msg, p.Welcome)
+
+    async def _request_failed(self, err: p.Error) -> None:
+        request, feed = self._pending.pop(err.rid)  # type: ignore[arg-type]
+        self._emit(ErrorRaised(str(err.code), err.message))
+        if request == "publish":
+            if self._answer is not None and not self._answer.done():
+                self._answer.set_exception(RuntimeError(err.message))
+        elif request == "subscribe":
+            await self._drop_feed(feed, tell_server=False)
+            await self._apply(self.machine.feed_failed(feed))
+            self._spawn(self._resync_later())
+
+    async def _resync_later(self) -> None:
+        await asyncio.sleep(RETRY_FEED_AFTER_S)
+        await self._apply(self.machine.resync())
+
+    # ---------------------------------------------------------------- effects
+    async def _apply(self, effects: list[Effect]) -> None:
+        for eff in effects:
+            if isinstance(eff, Event):
+                self._emit(eff)
+            elif isinstance(eff, Send):
+                await self._send(eff.msg)
+            elif isinstance(eff, OpenDevice):
+                await self._open(eff.device)
+            elif isinstance(eff, CloseDevice):
+                await self._gate(eff.device).turn_off()
+            elif isinstance(eff, StartPublishing):
+                self._spawn(self._publish())
+            elif isinstance(eff, SubscribeFeed):
+                rid = self._next_rid("subscribe", eff.feed)
+                await self._send(p.Subscribe(feed=eff.feed, rid=rid))
+            elif isinstance(eff, DropFeed):
+                await self._drop_feed(eff.feed, tell_server=True)
+            elif isinstance(eff, ResetMedia):
+                await self._close_media()
+            elif isinstance(eff, EndCall):
+                self._ended.set()
+                ws = self._ws
+                if ws is not None:
+                    if eff.reason == "left":
+                        # Let the service take us out before the socket goes.
+                        await self._send(p.Leave())
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._closed.wait(), 2.0)
+                    with contextlib.suppress(websockets.exceptions.WebSocketException):
+                        await ws.close()
+
+    def _gate(self, device: Device) -> GatedTrack:
+        return self.camera_gate if device == "camera" else self.mic_gate
+
+    async def _open(self, device: Device) -> None:
+        try:
+            await self._gate(device).turn_on()
+        except SourceError as exc:
+            await self._apply(self.machine.device_failed(device, str(exc)))
+            return
+        await self._apply(self.machine.device_opened(device))
+
+    async def _send(self, msg: p.ClientMessage) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        with contextlib.suppress(websockets.exceptions.WebSocketException):
+            await ws.send(p.encode(msg).decode())
+
+    def _next_rid(self, request: str, feed: str = "") -> int:
+        self._rid += 1
+        self._pending[self._rid] = (request, feed)
+        return self._rid
+
+    # ---------------------------------------------------------------- media
+    def _new_pc(self) -> RTCPeerConnection:
+        servers = [RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
+                   for s in self.machine.ice_servers]
+        return RTCPeerConnection(RTCConfiguration(iceServers=servers))
+
+    async def _publish(self) -> None:
+        """Publish once: audio then video (mids 0 and 1), both gated, both sendonly."""
+        old, self._publisher = self._publisher, None
+        if old is not None:
+            await old.close()
+        pc = self._new_pc()
+        self._publisher = pc
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState == "failed" and self._publisher is pc:
+                self._emit(ErrorRaised("media_failed", "the media connection failed; retrying"))
+                await self._apply(self.machine.republish())
+
+        pc.addTransceiver(ForwardTrack(self.mic_gate), direction="sendonly")
+        pc.addTransceiver(self.camera.sender_track(), direction="sendonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        self._answer = asyncio.get_running_loop().create_future()
+        await self._send(p.Publish(sdp=pc.localDescription.sdp, rid=self._next_rid("publish")))
+        try:
+            sdp = await asyncio.wait_for(self._answer, ANSWER_TIMEOUT_S)
+            await pc.setRemoteDescription(RTCSessionDescription(sdp, "answer"))
+        except (TimeoutError, RuntimeError, ValueError) as exc:
+            if self._publisher is pc:
+                self._emit(ErrorRaised("media_failed", f"publishing failed: {exc}"))
+
+    async def _answer_subscription(self, msg: p.Subscription) -> None:
+        for rid, (request, feed) in list(self._pending.items()):
+            if request == "subscribe" and feed == msg.feed:
+                del self._pending[rid]
+        old = self._subs.pop(msg.feed, None)
+        if old is not None:
+            await old.close()
+        pc = self._new_pc()
+        self._subs[msg.feed] = pc
+        feed = msg.feed
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            self._spawn(self._pump(feed, track))
+
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(msg.sdp, "offer"))
+            await pc.setLocalDescription(await pc.createAnswer())
+        except ValueError as exc:
+            self._emit(ErrorRaised("media_failed", f"cannot receive {feed}: {exc}"))
+            await self._drop_feed(feed, tell_server=True)
+            return
+        await self._send(p.SubscriptionAnswer(feed=feed, sdp=pc.localDescription.sdp))
+
+    async def _pump(self, feed: str, track: MediaStreamTrack) -> None:
+        key = (feed, track.kind)
+        self._frames.setdefault(key, 0)
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            self._frames[key] += 1
+            if track.kind == "video" and self._video is not None:
+                self._video(feed, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
+
+    async def _close_media(self) -> None:
+        pcs = list(self._subs.values()) + ([self._publisher] if self._publisher else [])
+        self._subs.clear()
+        self._publisher = None
+        for pc in pcs:
+            with contextlib.suppress(Exception):
+                await pc.close()
+
+    async def _drop_feed(self, feed: str, tell_server: bool) -> None:
+        pc = self._subs.pop(feed, None)
+        if pc is not None:
+            await pc.close()
+        if tell_server:
+            await self._send(p.Unsubscribe(feed=feed))
+
+    async def _report_flow(self) -> None:
+        while True:
+            await asyncio.sleep(FLOW_INTERVAL_S)
+            for (feed, kind), n in list(self._frames.items()):
+                if self._reported.get((feed, kind)) != n:
+                    self._reported[(feed, kind)] = n
+                    self._emit(MediaFlow(kind, feed, n))  # type: ignore[arg-type]
+
+    def frames_from(self, feed: str, kind: str = "video") -> int:
+        return self._frames.get((feed, kind), 0)
+
+    # ---------------------------------------------------------------- teardown
+    async def _teardown(self, reason: str) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.mic_gate.turn_off()
+        await self.camera.stop()
+        self.mic_gate.stop()
+        await self._close_media()
+        if self.machine.state != "left":
+            self.machine.state = "left"
+            self._emit(StateChanged("left"))
+        wiped, remaining = (True, 0)
+        if self.cache is not None:
+            wiped, remaining = self.cache.wipe()
+        self.left = Left(reason, wiped, remaining)
+        self._emit(self.left)
+
+    # ---------------------------------------------------------------- CallControl
+    async def set_camera(self, on: bool) -> None:
+        await self._apply(self.machine.set_device("camera", on))
+
+    async def set_mic(self, on: bool) -> None:
+        await self._apply(self.machine.set_device("mic", on))
+
+    async def set_blur(self, mode: str) -> None:
+        if mode not in BLUR_MODES:
+            self._emit(ErrorRaised("bad_command", f"blur mode must be one of {', '.join(BLUR_MODES)}"))
+            return
+        self.camera.set_mode(mode)
+        self._tell_blur_degraded()
+
+    def _tell_blur_degraded(self) -> None:
+        """Once: blur is wanted but only the whole-frame fallback is there."""
+        if (self.camera.degraded and self.camera.mode != "off" and not self._told_degraded
+                and self.camera_gate.source is not None):
+            self._told_degraded = True
+            self._emit(ErrorRaised("blur_degraded", self.camera.degraded))
+
+    async def _request(self, msg: p.ClientMessage) -> None:
+        await self._apply(self.machine.request(msg))
+
+    async def chat(self, text: str) -> None:
+        if not text.strip() or len(text) > p.MAX_CHAT_CHARS:
+            self._emit(ErrorRaised("bad_command", f"chat text must be 1 to {p.MAX_CHAT_CHARS} characters"))
+            return
+        await self._request(p.Chat(text=text))
+
+    async def hand(self, up: bool) -> None:
+        await self._request(p.Hand(up=up))
+
+    async def consent(self, recording: bool) -> None:
+        await self._request(p.Consent(recording=recording))
+
+    async def leave(self) -> None:
+        await self._apply(self.machine.leave())
+
+    async def admit(self, participant: str) -> None:
+        await self._request(p.Admit(participant=participant))
+
+    async def admit_all(self) -> None:
+        await self._request(p.AdmitAll())
+
+    async def deny(self, participant: str) -> None:
+        await self._request(p.Deny(participant=participant))
+
+    async def turn_off(self, participant: str | None, device: Device, lock: bool = False) -> None:
+        await self._request(p.TurnOff(participant=participant, device=device, lock=lock))
+
+    async def unlock(self, participant: str, device: Device) -> None:
+        await self._request(p.Unlock(participant=participant, device=device))
+
+    async def ask_on(self, participant: str, device: Device) -> None:
+        await self._request(p.AskOn(participant=participant, device=device))
+
+    async def kick(self, participant: str) -> None:
+        await self._request(p.Kick(participant=participant))
+
+    async def lower_hands(self, participant: str | None = None) -> None:
+        await self._request(p.LowerHands(participant=participant))
+
+    async def end(self) -> None:
+        await self._request(p.End())
+
+    async def record(self, start: bool) -> None:
+        await self._request(p.Record(start=start))
+
+
+def make_event_printer(write: Callable[[str], None]) -> EventSink:
+    """An EventSink writing each event as one JSON line (the headless form)."""
+    def sink(event: Event) -> None:
+        write(json.dumps(event.as_json(), separators=(",", ":")) + "\n")
+    return sink

@@ -1,0 +1,401 @@
+"""The client side of a call as a sans-I/O state machine.
+
+Every rule that changes the call's state lives here: which state follows which
+input (one table), what the own devices may do (moderation locks), which feeds to
+receive, and what to tell the front end. Nothing here touches a socket, a device or
+a clock: `CallMachine` takes server messages and user intents and returns a list of
+effects (events for the front end, and small commands for the I/O layer in
+app/call_session.py), so every path is tested without a network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from klasse.app import protocol as p
+from klasse.app.events import (
+    CallState,
+    ChatReceived,
+    ErrorRaised,
+    Event,
+    LocalMediaChanged,
+    ModerationReceived,
+    ParticipantsChanged,
+    RecordingChanged,
+    StateChanged,
+    Welcomed,
+)
+
+Device = Literal["camera", "mic"]
+# Inputs that move the call from one state to another.
+Trigger = Literal["welcome_waiting", "welcome_joined", "admitted", "lost", "gave_up",
+                  "refused", "closed", "leave"]
+
+# (state, trigger) -> next state. A pair missing here is out of order.
+TRANSITIONS: dict[tuple[CallState, Trigger], CallState] = {
+    ("connecting", "welcome_waiting"): "waiting",
+    ("connecting", "welcome_joined"): "joined",
+    ("connecting", "refused"): "left",
+    ("connecting", "lost"): "left",           # never got in: nothing to resume
+    ("connecting", "closed"): "left",
+    ("connecting", "leave"): "left",
+    ("waiting", "admitted"): "joined",
+    ("waiting", "lost"): "reconnecting",
+    ("waiting", "closed"): "left",            # denied, or the lesson ended
+    ("waiting", "leave"): "left",
+    ("joined", "lost"): "reconnecting",
+    ("joined", "closed"): "left",
+    ("joined", "leave"): "left",
+    ("reconnecting", "welcome_waiting"): "waiting",
+    ("reconnecting", "welcome_joined"): "joined",
+    ("reconnecting", "refused"): "left",      # the resume token is no longer valid
+    ("reconnecting", "gave_up"): "left",
+    ("reconnecting", "closed"): "left",
+    ("reconnecting", "leave"): "left",
+}
+
+# Errors to a Join (or a resume) that end the attempt: the user cannot get in.
+JOIN_REFUSALS = frozenset({
+    p.ErrorCode.LINK_INVALID, p.ErrorCode.LINK_EXPIRED, p.ErrorCode.PIN_WRONG,
+    p.ErrorCode.RATE_LIMITED, p.ErrorCode.LOGIN_FAILED, p.ErrorCode.SESSION_INVALID,
+    p.ErrorCode.UNSUPPORTED_VERSION, p.ErrorCode.ROOM_CLOSED, p.ErrorCode.BAD_MESSAGE,
+})
+
+
+class OutOfOrder(Exception):
+    """An input that has no transition from the current state."""
+
+
+# ----------------------------------------------------------------- effects
+@dataclass(frozen=True)
+class Send:
+    """Send this message to the room service."""
+    msg: p.ClientMessage
+
+
+@dataclass(frozen=True)
+class StartPublishing:
+    """Make the one publishing peer connection and send its offer."""
+
+
+@dataclass(frozen=True)
+class SubscribeFeed:
+    feed: str
+
+
+@dataclass(frozen=True)
+class DropFeed:
+    """Close the peer connection that receives this feed."""
+    feed: str
+
+
+@dataclass(frozen=True)
+class ResetMedia:
+    """Close every peer connection: the service dropped our media with the connection."""
+
+
+@dataclass(frozen=True)
+class OpenDevice:
+    device: Device
+
+
+@dataclass(frozen=True)
+class CloseDevice:
+    """Close (release) the capture device; muting is not enough."""
+    device: Device
+
+
+@dataclass(frozen=True)
+class EndCall:
+    """Tear everything down and wipe the call cache."""
+    reason: str
+
+
+Effect: TypeAlias = (Event | Send | StartPublishing | SubscribeFeed | DropFeed | ResetMedia
+                     | OpenDevice | CloseDevice | EndCall)
+
+
+@dataclass
+class _Device:
+    on: bool = False
+    locked: bool = False
+
+
+class CallMachine:
+    """One call, from the first connection attempt to `left`."""
+
+    def __init__(self, receive: bool = True) -> None:
+        self.receive_media = receive    # False: publish only (benchmark load generators)
+        self.state: CallState = "connecting"
+        self.me: str | None = None
+        self.role: p.Role | None = None
+        self.resume_token: str | None = None
+        self.ice_servers: list[p.IceServer] = []
+        self.recording = p.RecordingState()
+        self.participants: tuple[p.Participant, ...] = ()
+        self.devices: dict[Device, _Device] = {"camera": _Device(), "mic": _Device()}
+        self.published = False          # the publishing peer connection exists
+        self.feeds: set[str] = set()    # participant ids whose media we receive
+        self.end_reason: str | None = None
+
+    # ------------------------------------------------------------ transitions
+    def _move(self, trigger: Trigger) -> list[Effect]:
+        nxt = TRANSITIONS.get((self.state, trigger))
+        if nxt is None:
+            raise OutOfOrder(f"{trigger} while {self.state}")
+        if nxt == self.state:
+            return []
+        self.state = nxt
+        return [StateChanged(nxt)]
+
+    # ------------------------------------------------------------ connection
+    def connection_lost(self) -> list[Effect]:
+        """The WebSocket to the room service dropped (not after a leave)."""
+        if self.state == "left":
+            return []
+        if self.state == "connecting":
+            return self._finish("lost", "connection_failed", error=ErrorRaised(
+                "connection_failed", "could not reach the room service"))
+        if self.state == "reconnecting":
+            return []
+        out = self._move("lost")
+        # While disconnected nobody can confirm whether a recording runs.
+        out.append(RecordingChanged(self.recording, unknown=True))
+        return out
+
+    def reconnect_failed(self) -> list[Effect]:
+        return self._finish("gave_up", "connection_lost", error=ErrorRaised(
+            "connection_lost", "the connection to the room service could not be restored"))
+
+    def join_message(self, link_token: str, name: str, pin: str | None,
+                     session: str | None) -> p.Join:
+        """The Join to send on (re)connecting; a reconnect resumes the same seat."""
+        resume = self.resume_token if self.state == "reconnecting" else None
+        return p.Join(v=p.PROTOCOL_VERSION, link=link_token, name=name, pin=pin,
+                      session=session, resume=resume)
+
+    # ------------------------------------------------------------ server input
+    def receive(self, msg: p.ServerMessage) -> list[Effect]:
+        """Apply one message from the room service."""
+        if self.state == "left":
+            return []
+        handler = getattr(self, "_on_" + type(msg).__name__.lower(), None)
+        if handler is None:
+            return [ErrorRaised("out_of_order", f"unexpected {type(msg).__name__} from server")]
+        try:
+            return handler(msg)
+        except OutOfOrder as exc:
+            return [ErrorRaised("out_of_order", f"server message out of order: {exc}")]
+
+    def _on_welcome(self, msg: p.Welcome) -> list[Effect]:
+        resumed = self.state == "reconnecting"
+        out = self._move("welcome_joined" if msg.state == "joined" else "welcome_waiting")
+        self.me, self.role, self.resume_token = msg.participant, msg.role, msg.resume
+        self.ice_servers = list(msg.ice_servers)
+        self.recording = msg.recording
+        # A lock is only ever lifted by an explicit unlock: a resume that forgot it
+        # must not re-enable the device.
+        cam, mic = self.devices["camera"], self.devices["mic"]
+        cam.locked = cam.locked or msg.camera_locked
+        mic.locked = mic.locked or msg.mic_locked
+        for name, dev in self.devices.items():
+            if dev.locked and dev.on:   # locked while we were away
+                dev.on = False
+                out.append(CloseDevice(name))
+        if not resumed:
+            out.insert(0, Welcomed(msg.participant, msg.role, msg.room_title, msg.notice))
+        out.append(RecordingChanged(msg.recording))
+        out.append(self._local_media())
+        if resumed:
+            # The service drops a participant's media with the connection; the
+            # resumed seat publishes and subscribes again (docs/protocol.md).
+            out.append(ResetMedia())
+            self.published = False
+            self.feeds = set()
+        if resumed or cam.on or mic.on:
+            # Devices turned on before the Welcome, or a resumed seat the server
+            # may have reset: tell the service what is really on.
+            out.append(Send(p.MediaState(camera=cam.on, mic=mic.on)))
+        if self.state == "joined":
+            out += self._after_joined()
+        return out
+
+    def _on_admitted(self, msg: p.Admitted) -> list[Effect]:
+        out = self._move("admitted")
+        return out + self._after_joined()
+
+    def _after_joined(self) -> list[Effect]:
+        out: list[Effect] = []
+        if not self.published:
+            self.published = True
+            out.append(StartPublishing())
+        return out + self._sync_feeds()
+
+    def _on_denied(self, msg: p.Denied) -> list[Effect]:
+        return self._finish("closed", "denied", moderation=ModerationReceived("denied", ""))
+
+    def _on_closed(self, msg: p.Closed) -> list[Effect]:
+        return self._finish("closed", msg.reason)
+
+    def _on_participants(self, msg: p.Participants) -> list[Effect]:
+        self.participants = tuple(msg.participants)
+        out: list[Effect] = [ParticipantsChanged(self.participants)]
+        return out + self._sync_feeds()
+
+    def _sync_feeds(self) -> list[Effect]:
+        """Receive every other joined participant who publishes; drop the rest."""
+        if self.state != "joined":
+            return []
+        want = set() if not self.receive_media else {x.id for x in self.participants
+                if x.id != self.me and x.state == "joined" and x.publishing}
+        out: list[Effect] = [SubscribeFeed(f) for f in sorted(want - self.feeds)]
+        out += [DropFeed(f) for f in sorted(self.feeds - want)]
+        self.feeds = want
+        return out
+
+    def feed_failed(self, feed: str) -> list[Effect]:
+        """A subscription failed: forget it so that the next participant list retries."""
+        self.feeds.discard(feed)
+        return []
+
+    def resync(self) -> list[Effect]:
+        """Subscribe again to feeds that failed (after a short wait)."""
+        return self._sync_feeds()
+
+    def republish(self) -> list[Effect]:
+        """The publishing connection failed or was lost: make a new one."""
+        if self.state != "joined":
+            self.published = False
+            return []
+        return [StartPublishing()]
+
+    def _on_recording(self, msg: p.Recording) -> list[Effect]:
+        self.recording = msg.recording
+        return [RecordingChanged(msg.recording)]
+
+    def _on_chatmessage(self, msg: p.ChatMessage) -> list[Effect]:
+        return [ChatReceived(msg.sender, msg.name, msg.text)]
+
+    def _on_moderation(self, msg: p.Moderation) -> list[Effect]:
+        out: list[Effect] = [ModerationReceived(msg.action, msg.by, msg.device, msg.locked)]
+        if msg.action == "turn_off" and msg.device is not None:
+            dev = self.devices[msg.device]
+            was_on = dev.on
+            dev.on = False
+            dev.locked = dev.locked or msg.locked
+            if was_on:
+                out.append(CloseDevice(msg.device))
+                out.append(Send(self._media_state()))
+            out.append(self._local_media())
+        elif msg.action == "unlock" and msg.device is not None:
+            # Unlocking never turns a device on: only its owner does that.
+            self.devices[msg.device].locked = False
+            out.append(self._local_media())
+        return out
+
+    def _on_error(self, msg: p.Error) -> list[Effect]:
+        err = ErrorRaised(str(msg.code), msg.message)
+        if self.state in ("connecting", "reconnecting") and msg.code in JOIN_REFUSALS:
+            return self._finish("refused", str(msg.code), error=err)
+        return [err]
+
+    def _on_published(self, msg: p.Published) -> list[Effect]:
+        return []  # handled by the session (it owns the peer connection)
+
+    def _on_subscription(self, msg: p.Subscription) -> list[Effect]:
+        return []  # handled by the session
+
+    def _on_pong(self, msg: p.Pong) -> list[Effect]:
+        return []
+
+    def _on_session(self, msg: p.Session) -> list[Effect]:
+        return []
+
+    def _on_roomcreated(self, msg: p.RoomCreated) -> list[Effect]:
+        return []
+
+    # ------------------------------------------------------------ user intents
+    def set_device(self, device: Device, on: bool) -> list[Effect]:
+        """The user turns a device on or off.
+
+        Turning on is two-phase: OpenDevice now, and the device counts as on only
+        when the I/O layer reports `device_opened` (or `device_failed`).
+        """
+        dev = self.devices[device]
+        if on and dev.locked:
+            return [ErrorRaised("locked", f"the teacher turned your {_label(device)} off "
+                                "and locked it; ask the teacher to unlock it")]
+        if self.state == "left":
+            return [ErrorRaised("not_joined", "the call is over")]
+        if dev.on == on:
+            return [self._local_media()]
+        if on:
+            return [OpenDevice(device)]
+        dev.on = False
+        out: list[Effect] = [CloseDevice(device), self._local_media()]
+        if self.state in ("waiting", "joined"):
+            out.append(Send(self._media_state()))
+        return out
+
+    def device_opened(self, device: Device) -> list[Effect]:
+        dev = self.devices[device]
+        if dev.locked or self.state == "left":
+            return [CloseDevice(device)]   # locked (or ended) while it was opening
+        dev.on = True
+        out: list[Effect] = [self._local_media()]
+        if self.state in ("waiting", "joined"):
+            out.append(Send(self._media_state()))
+        return out
+
+    def device_failed(self, device: Device, why: str) -> list[Effect]:
+        """Opening the device failed: it stays off."""
+        self.devices[device].on = False
+        out: list[Effect] = [ErrorRaised("device_failed", f"{_label(device)}: {why}"),
+                             self._local_media()]
+        if self.state in ("waiting", "joined"):
+            out.append(Send(self._media_state()))
+        return out
+
+    def request(self, msg: p.ClientMessage) -> list[Effect]:
+        """A room action (chat, hand, teacher actions): only once in the room."""
+        if self.state == "left":
+            return [ErrorRaised("not_joined", "the call is over")]
+        if self.state == "reconnecting":
+            return [ErrorRaised("not_joined", "reconnecting to the room service; try again")]
+        if self.state == "connecting":
+            return [ErrorRaised("not_joined", "not in the room yet")]
+        return [Send(msg)]
+
+    def leave(self) -> list[Effect]:
+        if self.state == "left":
+            return []
+        return self._finish("leave", "left")
+
+    # ------------------------------------------------------------ helpers
+    def _finish(self, trigger: Trigger, reason: str, error: ErrorRaised | None = None,
+                moderation: ModerationReceived | None = None) -> list[Effect]:
+        out: list[Effect] = []
+        if error is not None:
+            out.append(error)
+        if moderation is not None:
+            out.append(moderation)
+        for name, dev in self.devices.items():
+            if dev.on:
+                dev.on = False
+                out.append(CloseDevice(name))
+        self.end_reason = reason
+        out += self._move(trigger)
+        out.append(EndCall(reason))
+        return out
+
+    def _media_state(self) -> p.MediaState:
+        return p.MediaState(camera=self.devices["camera"].on, mic=self.devices["mic"].on)
+
+    def _local_media(self) -> LocalMediaChanged:
+        cam, mic = self.devices["camera"], self.devices["mic"]
+        return LocalMediaChanged(cam.on, mic.on, cam.locked, mic.locked)
+
+
+def _label(device: Device) -> str:
+    return "camera" if device == "camera" else "microphone"

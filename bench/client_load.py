@@ -1,0 +1,130 @@
+"""Client CPU and memory in a call: one publisher at 640x480 and 8 subscribed feeds.
+
+    scripts/netns-run .venv/bin/python bench/client_load.py [--feeds 8] [--seconds 15]
+
+The measured client is its own process (bench/participant.py: the call engine with
+a synthetic 640x480 15 fps camera and a microphone, blur off, no UI) and receives
+every other participant. The other participants are --feeds publish-only processes
+(synthetic 320x240 15 fps camera + microphone, receiving nothing), started first.
+After a warm-up the measured process is sampled with psutil: CPU (100 % = one
+core), RSS and USS, and the frames it received per feed. All run on this shared
+2-core machine next to the room service, Janus and the other publishers, so the
+CPU figure includes contention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from call_stack import service_stack
+
+HERE = Path(__file__).resolve().parent
+
+
+def spawn(link: str, pin: str, name: str, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(HERE / "participant.py"), link, pin,
+                             "--name", name, *extra], stdout=subprocess.PIPE, text=True)
+
+
+def wait_event(proc: subprocess.Popen[str], pred, timeout: float = 60) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    assert proc.stdout is not None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"participant {proc.pid} ended early")
+        ev = json.loads(line)
+        if pred(ev):
+            return ev  # type: ignore[no-any-return]
+    raise SystemExit("timed out")
+
+
+def _avg_cpu(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return 100 * (t.user + t.system) / (time.time() - proc.create_time())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--feeds", type=int, default=8)
+    ap.add_argument("--size", default="640x480", help="the measured client's camera")
+    ap.add_argument("--feed-size", default="320x240")
+    ap.add_argument("--seconds", type=float, default=15.0)
+    args = ap.parse_args()
+    total = args.seconds + 40
+    with service_stack() as stack:
+        room = stack.new_room("load")
+        others = [spawn(room["teacher_link"], room["pin"], f"pub{i}", "--publish-only",
+                        "--size", args.feed_size, "--seconds", str(total))
+                  for i in range(args.feeds)]
+        for proc in others:
+            wait_event(proc, lambda e: e["event"] == "state" and e["state"] == "joined")
+        # Drain their output in the background (they print little: no receiving).
+        me = spawn(room["teacher_link"], room["pin"], "measured", "--size", args.size,
+                   "--seconds", str(total))
+        frames: dict[str, int] = {}
+        assert me.stdout is not None
+        t0 = time.monotonic()
+        while len([f for f in frames.values() if f > 30]) < args.feeds:
+            line = me.stdout.readline()
+            if not line:
+                raise SystemExit("the measured client ended early")
+            ev = json.loads(line)
+            if ev["event"] == "video":
+                frames[ev["from"]] = ev["frames"]
+            if time.monotonic() - t0 > 60:
+                raise SystemExit(f"only {len(frames)} feeds arrived: {frames}")
+        print(f"all {args.feeds} feeds arriving {time.monotonic() - t0:.1f} s after start")
+        proc = psutil.Process(me.pid)
+        pubs = [psutil.Process(o.pid) for o in others]
+        start_frames = dict(frames)
+        proc.cpu_percent(None)
+        for pp in pubs:
+            pp.cpu_percent(None)
+        samples = []
+        t_start = time.monotonic()
+        import threading
+
+        def drain() -> None:
+            for line in me.stdout:  # type: ignore[union-attr]
+                ev = json.loads(line)
+                if ev["event"] == "video":
+                    frames[ev["from"]] = ev["frames"]
+        threading.Thread(target=drain, daemon=True).start()
+        while time.monotonic() - t_start < args.seconds:
+            time.sleep(1.0)
+            mem = proc.memory_full_info()
+            samples.append((proc.cpu_percent(None), mem.rss, mem.uss))
+        elapsed = time.monotonic() - t_start
+        pub_cpu = sum(pp.cpu_percent(None) for pp in pubs)
+        cpu = [s[0] for s in samples]
+        rates = [(frames[f] - start_frames.get(f, 0)) / elapsed for f in frames]
+        print(f"measured client: publishes {args.size} @ 15 fps + mic, receives {len(frames)} "
+              f"feeds ({args.feed_size} @ 15 fps + audio)")
+        print(f"CPU: mean {sum(cpu) / len(cpu):.0f} % of one core, max {max(cpu):.0f} % "
+              f"({len(cpu)} one-second samples)")
+        print(f"memory: RSS {samples[-1][1] / 2**20:.0f} MiB, USS {samples[-1][2] / 2**20:.0f} MiB")
+        print(f"received video per feed: {min(rates):.1f} to {max(rates):.1f} fps")
+        print(f"the {args.feeds} publishing processes together: {pub_cpu:.0f} % of one core; "
+              f"room service {_avg_cpu(stack.service):.0f} %, Janus {_avg_cpu(stack.janus):.0f} %"
+              " (averaged since they started)")
+        print(f"machine load during the run: {psutil.getloadavg()[0]:.1f} (1 min), "
+              f"{psutil.cpu_count()} cores")
+        for p in [me, *others]:
+            p.terminate()
+        for p in [me, *others]:
+            p.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,966 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name></name>
+    <message>
+        <location filename="../../ui/chat.py" line="+42"/>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Send the message to everyone (Enter)</source>
+        <translation>Die Nachricht an alle senden (Eingabe)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write to everyone…</source>
+        <translation>An alle schreiben…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat message</source>
+        <translation>Chat-Nachricht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat messages</source>
+        <translation>Chat-Nachrichten</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gallery.py" line="+44"/>
+        <source>Participants&apos; video</source>
+        <translation>Video der Teilnehmenden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/left_page.py" line="+56"/>
+        <source>The teacher ended the lesson.</source>
+        <translation>Die Lehrkraft hat die Stunde beendet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The teacher removed you from the lesson.</source>
+        <translation>Die Lehrkraft hat dich aus der Stunde entfernt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The teacher did not let you in.</source>
+        <translation>Die Lehrkraft hat dich nicht hereingelassen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The lesson link has expired.</source>
+        <translation>Der Link zur Stunde ist abgelaufen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The school&apos;s server closed the lesson.</source>
+        <translation>Der Server der Schule hat die Stunde geschlossen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You left the lesson.</source>
+        <translation>Du hast die Stunde verlassen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The call has ended.</source>
+        <translation>Der Anruf ist beendet.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✔ The call&apos;s data on this computer has been deleted.</source>
+        <translation>✔ Die Daten des Anrufs auf diesem Computer wurden gelöscht.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Some of the call&apos;s data could not be deleted from this computer ({count} files left). Please tell your school&apos;s IT.</source>
+        <translation>Einige Daten des Anrufs konnten auf diesem Computer nicht gelöscht werden ({count} Dateien übrig). Bitte sag der IT deiner Schule Bescheid.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Join another lesson</source>
+        <translation>An einer anderen Stunde teilnehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lesson.py" line="+123"/>
+        <source>Camera locked</source>
+        <translation>Kamera gesperrt</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your teacher turned your camera off and locked it</source>
+        <translation>Deine Lehrkraft hat deine Kamera ausgeschaltet und gesperrt</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+2"/>
+        <location filename="../../ui/prejoin.py" line="+183"/>
+        <location filename="../../ui/teacher_panel.py" line="+115"/>
+        <source>Camera off</source>
+        <translation>Kamera aus</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>You chose to take part with sound only</source>
+        <translation>Du nimmst nur mit Ton teil</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../ui/prejoin.py" line="+0"/>
+        <source>Camera on</source>
+        <translation>Kamera an</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/prejoin.py" line="+2"/>
+        <source>Turn the camera on or off ({key})</source>
+        <translation>Kamera ein- oder ausschalten ({key})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Microphone locked</source>
+        <translation>Mikrofon gesperrt</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your teacher turned your microphone off and locked it</source>
+        <translation>Deine Lehrkraft hat dein Mikrofon ausgeschaltet und gesperrt</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location filename="../../ui/prejoin.py" line="-1"/>
+        <source>Microphone on</source>
+        <translation>Mikrofon an</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location filename="../../ui/prejoin.py" line="+0"/>
+        <source>Microphone off</source>
+        <translation>Mikrofon aus</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/prejoin.py" line="+3"/>
+        <source>Turn the microphone on or off ({key})</source>
+        <translation>Mikrofon ein- oder ausschalten ({key})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Lower hand</source>
+        <translation>Hand senken</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Raise hand</source>
+        <translation>Hand heben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Raise or lower your hand ({key})</source>
+        <translation>Hand heben oder senken ({key})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../ui/privacy_notice.py" line="+75"/>
+        <location filename="../../ui/waiting.py" line="+57"/>
+        <source>Leave</source>
+        <translation>Verlassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the lesson ({key})</source>
+        <translation>Die Stunde verlassen ({key})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Class ({count} waiting)</source>
+        <translation>Klasse ({count} warten)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Class</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat and class</source>
+        <translation>Chat und Klasse</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="+90"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hide this message</source>
+        <translation>Diese Meldung ausblenden</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <source>Wrong user name or password.</source>
+        <translation>Benutzername oder Passwort falsch.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Please sign in again.</source>
+        <translation>Bitte melde dich noch einmal an.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only teachers can create lessons.</source>
+        <translation>Nur Lehrkräfte können Stunden anlegen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The school&apos;s server cannot be reached.</source>
+        <translation>Der Server der Schule ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
+        <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Your teacher turned your camera off.</source>
+        <translation>Deine Lehrkraft hat deine Kamera ausgeschaltet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your teacher turned your microphone off.</source>
+        <translation>Deine Lehrkraft hat dein Mikrofon ausgeschaltet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It stays off until your teacher unlocks it.</source>
+        <translation>Das bleibt so, bis deine Lehrkraft es wieder freigibt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your teacher unlocked your camera. You can turn it on again if you want to.</source>
+        <translation>Deine Lehrkraft hat deine Kamera freigegeben. Du kannst sie wieder einschalten, wenn du möchtest.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your teacher unlocked your microphone. You can turn it on again if you want to.</source>
+        <translation>Deine Lehrkraft hat dein Mikrofon freigegeben. Du kannst es wieder einschalten, wenn du möchtest.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your teacher asks you to turn your camera on. You decide.</source>
+        <translation>Deine Lehrkraft bittet dich, deine Kamera einzuschalten. Du entscheidest.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your teacher asks you to turn your microphone on. You decide.</source>
+        <translation>Deine Lehrkraft bittet dich, dein Mikrofon einzuschalten. Du entscheidest.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your teacher lowered your hand.</source>
+        <translation>Deine Lehrkraft hat deine Hand gesenkt.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The PIN is not right. Please check it and try again.</source>
+        <translation>Die PIN stimmt nicht. Bitte prüfe sie und versuche es noch einmal.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This lesson link has expired. Ask your teacher for a new one.</source>
+        <translation>Dieser Link ist abgelaufen. Bitte deine Lehrkraft um einen neuen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This lesson link does not work on this server.</source>
+        <translation>Dieser Link funktioniert auf diesem Server nicht.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your teacher has locked this off.</source>
+        <translation>Deine Lehrkraft hat das gesperrt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recording is not allowed for this lesson.</source>
+        <translation>Aufzeichnen ist in dieser Stunde nicht erlaubt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the teacher can do that.</source>
+        <translation>Das kann nur die Lehrkraft.</translation>
+    </message>
+    <message>
+        <location line="-161"/>
+        <location line="+162"/>
+        <source>Too many tries. Please wait a minute.</source>
+        <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera or microphone could not be connected.</source>
+        <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
+    </message>
+    <message>
+        <location line="-159"/>
+        <location line="+164"/>
+        <source>Something went wrong: {message}</source>
+        <translation>Etwas ist schiefgegangen: {message}</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
+        <translation>Hintergrund-Unschärfe ist auf diesem Computer nicht verfügbar, deshalb wird dein ganzes Bild unscharf gemacht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The camera or microphone could not be opened. Check that it is connected and not used by another program.</source>
+        <translation>Kamera oder Mikrofon konnten nicht geöffnet werden. Prüfe, ob sie angeschlossen sind und kein anderes Programm sie benutzt.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Klasse</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <location filename="../../ui/prejoin.py" line="-30"/>
+        <source>Get ready</source>
+        <translation>Mach dich bereit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your camera and microphone stay off until you turn them on. The preview shows exactly what others will see: your background is blurred on this computer before anything is sent.</source>
+        <translation>Kamera und Mikrofon bleiben aus, bis du sie einschaltest. Die Vorschau zeigt genau, was andere sehen: dein Hintergrund wird auf diesem Computer unscharf gemacht, bevor etwas gesendet wird.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Lesson on {server}</source>
+        <translation>Stunde auf {server}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your &amp;name:</source>
+        <translation>Dein &amp;Name:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your name</source>
+        <translation>Dein Name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First name and initial, as your teacher knows you</source>
+        <translation>Vorname und Initiale, wie deine Lehrkraft dich kennt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;PIN (if you got one):</source>
+        <translation>&amp;PIN (falls du eine hast):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Kamera:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera device</source>
+        <translation>Kameragerät</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Microphone:</source>
+        <translation>&amp;Mikrofon:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Microphone device</source>
+        <translation>Mikrofongerät</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Background:</source>
+        <translation>&amp;Hintergrund:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Background</source>
+        <translation>Hintergrund</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test picture (no camera)</source>
+        <translation>Testbild (keine Kamera)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test tone (no microphone)</source>
+        <translation>Testton (kein Mikrofon)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Blur my background</source>
+        <translation>Hintergrund unscharf machen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Replace my background with a picture</source>
+        <translation>Hintergrund durch ein Bild ersetzen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hide everything but me</source>
+        <translation>Alles außer mir ausblenden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show my background</source>
+        <translation>Hintergrund zeigen</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Join lesson</source>
+        <translation>Stunde &amp;beitreten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>System default</source>
+        <translation>Systemstandard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/privacy_notice.py" line="-6"/>
+        <source>Notice version {version}</source>
+        <translation>Version des Hinweises {version}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Privacy notice</source>
+        <translation>Datenschutzhinweis</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>I have read this, continue</source>
+        <translation>Gelesen, weiter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue with camera off</source>
+        <translation>Mit ausgeschalteter Kamera weiter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Object to being seen: take part with sound only</source>
+        <translation>Widerspruch gegen das Bild: nur mit Ton teilnehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Do not join; talk to your teacher instead</source>
+        <translation>Nicht beitreten; stattdessen mit der Lehrkraft sprechen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_banner.py" line="+28"/>
+        <source>camera</source>
+        <translation>Kamera</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>microphone</source>
+        <translation>Mikrofon</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>screen</source>
+        <translation>Bildschirm</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the teacher&apos;s {devices}</source>
+        <translation>{devices} der Lehrkraft</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>nothing yet</source>
+        <translation>noch nichts</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{first} and {last}</source>
+        <translation>{first} und {last}</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>● Recording state unknown: the connection to the school&apos;s server was lost. Assume the recording ({what}) may still be running.</source>
+        <translation>● Aufzeichnung unbekannt: die Verbindung zum Server der Schule ist unterbrochen. Die Aufzeichnung ({what}) läuft vielleicht noch.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>● Recording starts in {seconds} s: {what}. You can turn your camera and microphone off now.</source>
+        <translation>● Die Aufzeichnung beginnt in {seconds} s: {what}. Du kannst jetzt Kamera und Mikrofon ausschalten.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>● Recording will start soon: {what}. You can turn your camera and microphone off now.</source>
+        <translation>● Die Aufzeichnung beginnt gleich: {what}. Du kannst jetzt Kamera und Mikrofon ausschalten.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>● REC: this lesson is being recorded: {what}.</source>
+        <translation>● REC: Diese Stunde wird aufgezeichnet: {what}.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recording indicator</source>
+        <translation>Aufzeichnungsanzeige</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>I agree to be recorded</source>
+        <translation>Ich bin mit der Aufzeichnung einverstanden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep me out of the recording</source>
+        <translation>Mich nicht aufzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/start.py" line="+93"/>
+        <source>This is not a lesson link: {reason}</source>
+        <translation>Das ist kein Link zu einer Stunde: {reason}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Join a lesson</source>
+        <translation>An einer Stunde teilnehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open the lesson link your teacher sent you, or paste it here.</source>
+        <translation>Öffne den Link, den deine Lehrkraft dir geschickt hat, oder füge ihn hier ein.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson link</source>
+        <translation>Link zur Stunde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Paste</source>
+        <translation>&amp;Einfügen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Paste the link from the clipboard</source>
+        <translation>Den Link aus der Zwischenablage einfügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Open</source>
+        <translation>Ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Open the lesson link</source>
+        <translation>Den Link zur Stunde öffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <location filename="../../ui/teacher_panel.py" line="-72"/>
+        <source>Admit</source>
+        <translation>Einlassen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Let {name} into the lesson</source>
+        <translation>{name} in die Stunde lassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Admit {name}</source>
+        <translation>{name} einlassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deny</source>
+        <translation>Ablehnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Do not let {name} in</source>
+        <translation>{name} nicht einlassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deny {name}</source>
+        <translation>{name} ablehnen</translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>mic on</source>
+        <translation>Mikro an</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>mic off</source>
+        <translation>Mikro aus</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/video_tile.py" line="+73"/>
+        <source>camera on</source>
+        <translation>Kamera an</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location filename="../../ui/video_tile.py" line="+0"/>
+        <source>camera off</source>
+        <translation>Kamera aus</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>locked</source>
+        <translation>gesperrt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../ui/video_tile.py" line="+2"/>
+        <source>hand raised</source>
+        <translation>Hand gehoben</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+1"/>
+        <source>Turn {name}&apos;s camera off</source>
+        <translation>Kamera von {name} ausschalten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../ui/video_tile.py" line="+49"/>
+        <source>Mic off</source>
+        <translation>Mikro aus</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>Turn {name}&apos;s microphone off</source>
+        <translation>Mikrofon von {name} ausschalten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock</source>
+        <translation>Freigeben</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lock</source>
+        <translation>Sperren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Let {name} turn camera and microphone on again</source>
+        <translation>{name} darf Kamera und Mikrofon wieder einschalten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Turn {name}&apos;s camera and microphone off and keep them off</source>
+        <translation>Kamera und Mikrofon von {name} ausschalten und gesperrt lassen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>Remove {name} from the lesson</source>
+        <translation>{name} aus der Stunde entfernen</translation>
+    </message>
+    <message>
+        <location line="+110"/>
+        <source>Waiting room ({count})</source>
+        <translation>Warteraum ({count})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pupils in the lesson ({count})</source>
+        <translation>Schülerinnen und Schüler in der Stunde ({count})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Admit all</source>
+        <translation>Alle einlassen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Let everyone waiting into the lesson</source>
+        <translation>Alle Wartenden in die Stunde lassen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All cameras off</source>
+        <translation>Alle Kameras aus</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Turn every pupil&apos;s camera off</source>
+        <translation>Die Kameras aller Schülerinnen und Schüler ausschalten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lower all hands</source>
+        <translation>Alle Hände senken</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start recording</source>
+        <translation>Aufzeichnung starten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Announce and start recording your camera and microphone</source>
+        <translation>Aufzeichnung deiner Kamera und deines Mikrofons ankündigen und starten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop recording</source>
+        <translation>Aufzeichnung beenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End lesson for everyone</source>
+        <translation>Stunde für alle beenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End the lesson for everyone? All pupils will leave.</source>
+        <translation>Die Stunde für alle beenden? Alle Schülerinnen und Schüler verlassen sie.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End now</source>
+        <translation>Jetzt beenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Teacher controls</source>
+        <translation>Steuerung für Lehrkräfte</translation>
+    </message>
+    <message>
+        <location filename="../../ui/video_tile.py" line="-58"/>
+        <source>{name} (you)</source>
+        <translation>{name} (du)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} · teacher</source>
+        <translation>{name} · Lehrkraft</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>microphone on</source>
+        <translation>Mikrofon an</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>microphone off</source>
+        <translation>Mikrofon aus</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>speaking</source>
+        <translation>spricht</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Cam on</source>
+        <translation>Kamera an</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mic on</source>
+        <translation>Mikro an</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Cam off</source>
+        <translation>Kamera aus</translation>
+    </message>
+    <message>
+        <location filename="../../ui/teacher_panel.py" line="-150"/>
+        <location filename="../../ui/video_tile.py" line="+18"/>
+        <source>Hand raised</source>
+        <translation>Hand gehoben</translation>
+    </message>
+    <message>
+        <location filename="../../ui/waiting.py" line="-9"/>
+        <source>Connecting to your school&apos;s server…</source>
+        <translation>Verbindung zum Server deiner Schule…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your teacher will let you in.</source>
+        <translation>Deine Lehrkraft lässt dich gleich herein.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You are in the waiting room of “{room}”. Nobody in the lesson can see or hear you yet.</source>
+        <translation>Du bist im Warteraum von „{room}“. Noch kann dich niemand in der Stunde sehen oder hören.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You are in the waiting room. Nobody in the lesson can see or hear you yet.</source>
+        <translation>Du bist im Warteraum. Noch kann dich niemand in der Stunde sehen oder hören.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Leave the waiting room</source>
+        <translation>Den Warteraum verlassen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_box.py" line="+107"/>
+        <source>Lesson link: {link}
+PIN: {pin}</source>
+        <translation>Link zur Stunde: {link}
+PIN: {pin}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Or sign in with your school account</source>
+        <translation>Oder melde dich mit deinem Schulkonto an</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signing in needs your school&apos;s server address, which school IT sets on this computer. You can still join with a link.</source>
+        <translation>Zum Anmelden braucht es die Serveradresse deiner Schule, die die Schul-IT auf diesem Computer einstellt. Mit einem Link kannst du trotzdem teilnehmen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Server: {server}</source>
+        <translation>Server: {server}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed in as {user} (teacher). Create a lesson, then give your pupils its link and PIN.</source>
+        <translation>Angemeldet als {user} (Lehrkraft). Lege eine Stunde an und gib deinen Schülerinnen und Schülern Link und PIN.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Signed in as {user}. Open your lesson&apos;s link above; you need no PIN.</source>
+        <translation>Angemeldet als {user}. Öffne oben den Link zu deiner Stunde; du brauchst keine PIN.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Pupil link: {link}
+PIN: {pin}</source>
+        <translation>Link für Schülerinnen und Schüler: {link}
+PIN: {pin}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;User name:</source>
+        <translation>&amp;Benutzername:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pass&amp;word:</source>
+        <translation>Pass&amp;wort:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson &amp;title:</source>
+        <translation>&amp;Titel der Stunde:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lesson title</source>
+        <translation>Titel der Stunde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Anmelden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Create a lesson</source>
+        <translation>Stunde anlegen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy for pupils</source>
+        <translation>Für die Klasse kopieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Copy the pupil link and PIN</source>
+        <translation>Link und PIN für die Klasse kopieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start the lesson</source>
+        <translation>Stunde beginnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Join your new lesson as its teacher</source>
+        <translation>Deiner neuen Stunde als Lehrkraft beitreten</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,148 @@
+"""`make screenshots`: PNGs of the client's main screens, taken under Xvfb.
+
+The windows are the real ones, driven through the in-process test room of
+tests/ui/driver.py (no server needed). Output: build/screenshots/*.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from klasse.app.policy import Policy  # noqa: E402
+from klasse.app.protocol import RecordingState  # noqa: E402
+from klasse.ui.controller import CallController  # noqa: E402
+from klasse.ui.i18n import set_language  # noqa: E402
+from klasse.ui.main_window import MainWindow  # noqa: E402
+from klasse.ui.prefs import Preferences  # noqa: E402
+from klasse.ui.sound import ChimePlayer  # noqa: E402
+from tests.ui.driver import Room, link  # noqa: E402
+
+OUT = ROOT / "build" / "screenshots"
+
+
+def settle(ms: int = 150) -> None:
+    QTest.qWait(ms)
+
+
+def window(room: Room, tmp: Path, name: str, teacher: bool = False) -> MainWindow:
+    policy = Policy(recording_allowed=teacher)
+    prefs = Preferences(policy, QSettings(str(tmp / f"{name}.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(CallController(room.factory), policy, prefs, [], [],
+                     chimes=ChimePlayer(backend=None))
+    win.resize(1100, 700)
+    win.show()
+    return win
+
+
+def join(win: MainWindow, role: str, name: str, camera: bool = False, mic: bool = False) -> None:
+    win.open_link(link(role))
+    win.prejoin.name.setText(name)
+    if camera:
+        win.prejoin.camera.click()
+    if mic:
+        win.prejoin.mic.click()
+    settle()
+    win.prejoin.join.click()
+    settle()
+    if win.notice_pending is not None:
+        win.notice.accept_button.click()
+    settle()
+
+
+def shoot(win: MainWindow, name: str) -> Path:
+    settle(200)
+    path = OUT / f"{name}.png"
+    if not win.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"screenshots: {path}")
+    return path
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = OUT / ".prefs"
+    tmp.mkdir(exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    set_language(os.environ.get("KLASSE_SCREENSHOT_LANG", "en"))
+
+    room = Room(title="Maths 7b", waiting_room=True)
+    teacher = window(room, tmp, "teacher", teacher=True)
+    join(teacher, "teacher", "Ms Weber", camera=True, mic=True)
+
+    first = window(room, tmp, "pupil")
+    shoot(first, "0-start")
+    first.open_link(link("pupil"))
+    first.prejoin.name.setText("Mila K.")
+    first.prejoin.camera.click()
+    settle()
+    shoot(first, "1-prejoin")
+    first.prejoin.join.click()
+    settle()
+    shoot(first, "2-privacy-notice")
+    first.notice.accept_button.click()
+    settle()
+    shoot(first, "3-waiting")
+
+    others = []
+    for name, cam in (("Jonas B.", False), ("Aylin T.", True), ("Noah V.", False)):
+        w = window(room, tmp, name.split()[0].lower())
+        join(w, "pupil", name, camera=cam, mic=cam)
+        others.append(w)
+    late = window(room, tmp, "late")
+    join(late, "pupil", "Lena S.")
+    panel = teacher.lesson.teacher
+    for pid, row in list(panel.waiting_rows.items()):
+        if row.pupil.name != "Lena S.":
+            teacher.controller.admit(pid)
+    settle(300)
+    others[0].lesson.hand.click()
+    others[0].lesson.chat.entry.setText("Can you repeat the last example?")
+    others[0].lesson.chat.send_button.click()
+    teacher.lesson.chat.entry.setText("Sure, one moment.")
+    teacher.lesson.chat.send_button.click()
+    settle()
+    for _ in range(2):
+        room.send_frames()
+        settle(100)
+    shoot(first, "4-lesson-pupil")
+    shoot(teacher, "5-lesson-teacher")
+
+    teacher.lesson.teacher.record_button.click()
+    settle()
+    shoot(first, "6-recording-announced")
+    room.set_recording(RecordingState(state="active", what=["teacher camera",
+                                                           "teacher microphone"]))
+    room.send_frames()
+    shoot(first, "7-recording")
+    shoot(teacher, "8-recording-teacher")
+    room.set_recording(RecordingState(state="active", what=["teacher camera",
+                                                           "teacher microphone"]),
+                       unknown=True)
+    shoot(first, "9-recording-unknown")
+    room.set_recording(RecordingState())
+    teacher.lesson.teacher.pupil_rows[first.controller.participant].lock.click()
+    settle()
+    shoot(first, "10-camera-locked")
+    first.lesson.leave_button.click()
+    settle()
+    shoot(first, "11-left")
+    for w in [teacher, first, late, *others]:
+        w.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

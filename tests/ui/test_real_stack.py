@@ -1,0 +1,196 @@
+"""The desktop client against the real stack: the room service (`klasse-server run`,
+on the run's shared Janus), real CallSessions with synthetic camera and microphone,
+real aiortc media through Janus, inside the private network namespace."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from klasse.app.devices import SYNTHETIC
+from klasse.app.policy import Policy
+from klasse.app.protocol import parse_link
+from klasse.ui.controller import CallController
+from klasse.ui.main import engine_factory
+from klasse.ui.main_window import MainWindow
+from klasse.ui.prefs import Preferences
+from klasse.ui.sound import ChimePlayer
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("KLASSE_NETNS") != "1",
+    reason="needs the private network namespace (run through scripts/netns-run)")
+
+SERVER_ADDR = os.environ.get("KLASSE_SERVER_ADDR", "10.77.0.1")
+SERVER = [sys.executable, "-m", "klasse.server.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((SERVER_ADDR, 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def room_service(janus, tmp_path: Path) -> Iterator[dict]:
+    """`klasse-server run` on the shared Janus, and one room's links and PIN."""
+    s = janus.settings
+    data, port = tmp_path / "data", _free_port()
+    config = tmp_path / "server.toml"
+    config.write_text(
+        f'listen = "{SERVER_ADDR}"\nport = {port}\ndata = "{data}"\n'
+        'recording_allowed = true\n'
+        f'[[janus]]\nurl = "{s.api_url}"\napi_secret = "{s.api_secret}"\n'
+        f'admin_url = "{s.admin_url}"\nadmin_secret = "{s.admin_secret}"\n'
+        f'admin_key = "{s.admin_secret}"\n')
+    subprocess.run([*SERVER, "user", "add", "t1", "--role", "teacher", "--config", str(config)],
+                   input="a long enough password\n", text=True, check=True)
+    room = json.loads(subprocess.run(
+        [*SERVER, "room", "create", "--teacher", "t1", "--title", "Maths 7b", "--json",
+         "--config", str(config)], capture_output=True, text=True, check=True).stdout)
+    proc = subprocess.Popen([*SERVER, "run", "--config", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line, "klasse-server exited before it was ready"
+            if "ready on" in line:
+                break
+        yield dict(room, port=port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+async def _until(check: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {what}")
+        await asyncio.sleep(0.05)
+
+
+def _window(qtbot, tmp_path: Path, name: str, policy: Policy) -> MainWindow:
+    from PySide6.QtCore import QSettings
+
+    prefs = Preferences(policy, QSettings(str(tmp_path / f"{name}.ini"),
+                                          QSettings.Format.IniFormat))
+    win = MainWindow(CallController(engine_factory), policy, prefs, [], [],
+                     chimes=ChimePlayer(backend=None))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def _prepare(win: MainWindow, link: str, name: str, pin: str) -> None:
+    win.open_link(parse_link(link))
+    win.prejoin.name.setText(name)
+    win.prejoin.pin.setText(pin)
+    assert win.prejoin.camera_device.currentData() == SYNTHETIC   # this machine has no camera
+    win.prejoin.blur.setCurrentIndex(win.prejoin.blur.findData("off"))   # spare the 2 cores
+    win.prejoin.blur.activated.emit(win.prejoin.blur.currentIndex())
+
+
+def test_teacher_turns_pupil_camera_off_through_the_real_stack(
+        qtbot, qloop, room_service, tmp_path: Path) -> None:
+    teacher = _window(qtbot, tmp_path, "teacher", Policy(recording_allowed=True))
+    pupil = _window(qtbot, tmp_path, "pupil", Policy())
+
+    async def lesson() -> None:
+        _prepare(teacher, room_service["teacher_link"], "Ms Weber", room_service["pin"])
+        teacher.prejoin.join.click()
+        await _until(lambda: teacher.notice_pending is not None, "teacher welcomed")
+        assert "the school" in teacher.notice.body.toPlainText()
+        teacher.notice.accept_button.click()
+        await _until(lambda: teacher.stack.currentWidget() is teacher.lesson, "teacher in")
+
+        _prepare(pupil, room_service["pupil_link"], "Jonas", room_service["pin"])
+        pupil.prejoin.camera.click()
+        await _until(lambda: pupil.prejoin.preview.image is not None, "pupil's preview")
+        pupil.prejoin.join.click()
+        await _until(lambda: pupil.notice_pending is not None, "pupil welcomed")
+        pupil.notice.accept_button.click()
+        await _until(lambda: pupil.stack.currentWidget() is pupil.waiting, "waiting room")
+        assert pupil.waiting.headline.text() == "Your teacher will let you in."
+
+        panel = teacher.lesson.teacher
+        await _until(lambda: len(panel.waiting_rows) == 1, "teacher sees the pupil waiting")
+        next(iter(panel.waiting_rows.values())).admit.click()
+        await _until(lambda: pupil.stack.currentWidget() is pupil.lesson, "pupil admitted")
+        pid = pupil.controller.participant
+        # The camera the pupil switched on before joining goes on now, and its
+        # (real, Janus-relayed) frames reach the teacher's tile.
+        await _until(lambda: pupil.lesson.camera.isChecked(), "pupil camera on")
+        await _until(lambda: pid in teacher.lesson.gallery.tiles
+                     and teacher.lesson.gallery.tiles[pid].image is not None,
+                     "pupil video at the teacher", timeout=30)
+
+        await _until(lambda: pid in panel.pupil_rows, "pupil row")
+        panel.pupil_rows[pid].lock.click()
+        await _until(lambda: not pupil.lesson.camera.isEnabled(), "pupil camera locked")
+        assert not pupil.lesson.camera.isChecked()
+        assert pupil.lesson.camera.accessibleName() == "Camera locked"
+        assert "Your teacher turned your camera off." in pupil.messages.text.text()
+        await _until(lambda: teacher.lesson.gallery.tiles[pid].image is None,
+                     "teacher's tile of the pupil goes dark")
+        await _until(lambda: "locked" in panel.pupil_rows[pid].state.text(), "teacher sees lock")
+
+        pupil.lesson.leave_button.click()
+        await _until(lambda: pupil.stack.currentWidget() is pupil.left_page, "pupil left",
+                     timeout=30)
+        assert pupil.left_page.wiped.text() == ("✔ The call's data on this computer has "
+                                                "been deleted.")
+        panel.end_button.click()
+        panel.confirm_yes.click()
+        await _until(lambda: teacher.stack.currentWidget() is teacher.left_page, "lesson ended",
+                     timeout=30)
+
+    qloop.run_until_complete(asyncio.wait_for(lesson(), 120))
+
+
+def test_teacher_signs_in_creates_a_lesson_and_starts_it(qtbot, qloop, room_service,
+                                                          tmp_path: Path) -> None:
+    policy = Policy(server=f"{SERVER_ADDR}:{room_service['port']}", tls=False)
+    win = _window(qtbot, tmp_path, "account", policy)
+    acc = win.start.account
+
+    async def flow() -> None:
+        acc.user.setText("t1")
+        acc.password.setText("not the password")
+        acc.sign_in.click()
+        await _until(lambda: acc.error.text(), "the refusal")
+        assert acc.error.text() == "Wrong user name or password."
+        assert win.session is None
+        acc.password.setText("a long enough password")
+        acc.sign_in.click()
+        await _until(lambda: win.session is not None, "signed in")
+        assert acc.password.text() == ""             # not kept in the widget
+        assert "t1 (teacher)" in acc.note.text() and acc.create.isVisible()
+        acc.title.setText("History 8a")
+        acc.create.click()
+        await _until(lambda: acc.room is not None, "lesson created")
+        assert acc.room.pin in acc.created.text() and acc.room.pupil_link in acc.created.text()
+        acc.start.click()
+        assert win.stack.currentWidget() is win.prejoin
+        win.prejoin.name.setText("Ms Weber")          # no PIN: the session stands in for it
+        win.prejoin.join.click()
+        await _until(lambda: win.notice_pending is not None, "welcomed")
+        win.notice.accept_button.click()
+        await _until(lambda: win.stack.currentWidget() is win.lesson, "in the lesson")
+        assert win.controller.role == "teacher"
+        assert win.windowTitle() == "History 8a — Klasse"
+        win.lesson.teacher.end_button.click()
+        win.lesson.teacher.confirm_yes.click()
+        await _until(lambda: win.stack.currentWidget() is win.left_page, "ended", timeout=30)
+
+    qloop.run_until_complete(asyncio.wait_for(flow(), 60))

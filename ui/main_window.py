@@ -1,0 +1,429 @@
+"""The main window: pages in a stack, with the recording banner and a message bar
+above them (layout rows, so nothing in the window can cover the banner)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klasse.app import events as ev
+from klasse.app.account import AccountError, create_room, service_url, sign_in
+from klasse.app.devices import SYNTHETIC, DeviceInfo
+from klasse.app.policy import Policy
+from klasse.app.protocol import Link, RecordingState, Session, parse_link
+from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.controller import CallController, JoinRequest
+from klasse.ui.i18n import set_language, system_language, tr
+from klasse.ui.icons import app_icon
+from klasse.ui.left_page import LeftPage
+from klasse.ui.lesson import LessonPage
+from klasse.ui.prefs import Preferences
+from klasse.ui.prejoin import PrejoinPage
+from klasse.ui.privacy_notice import PrivacyNoticePage
+from klasse.ui.recording_banner import RecordingBanner
+from klasse.ui.sound import ChimePlayer
+from klasse.ui.start import StartPage
+from klasse.ui.waiting import WaitingPage
+
+REC_PREFIX = "● REC"
+
+
+class MessageBar(Translatable, QWidget):
+    """Messages from the teacher or the service, shown until dismissed or replaced."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#messageBar { background: #fff4c2; } "
+                           "#messageBar QLabel { color: black; }")
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setObjectName("messageText")
+        self.dismiss = button(self, object_name="messageDismiss")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.dismiss)
+        self.dismiss.clicked.connect(self.clear)
+        self.lines: list[str] = []
+        self.setVisible(False)
+        self.retranslate()
+
+    MAX_LINES = 3
+
+    def show_message(self, text: str) -> None:
+        """Add a line (the newest last; a repeated line moves to the end)."""
+        self.lines = [line for line in self.lines if line != text][-(self.MAX_LINES - 1):]
+        self.lines.append(text)
+        self.text.setText("\n".join(self.lines))
+        self.text.setAccessibleName(" ".join(self.lines))
+        self.setVisible(True)
+
+    def remove(self, text: str) -> None:
+        if text in self.lines:
+            self.lines.remove(text)
+            if self.lines:
+                self.text.setText("\n".join(self.lines))
+            else:
+                self.clear()
+
+    def clear(self) -> None:
+        self.lines = []
+        self.text.clear()
+        self.setVisible(False)
+
+    def retranslate(self) -> None:
+        label_for(self.dismiss, tr("OK"), tr("Hide this message"))
+
+
+class MainWindow(Translatable, QMainWindow):
+    def __init__(self, controller: CallController, policy: Policy, prefs: Preferences,
+                 cameras: list[DeviceInfo], mics: list[DeviceInfo],
+                 chimes: ChimePlayer | None = None) -> None:
+        super().__init__()
+        self.controller = controller
+        controller.setParent(self)       # dies with the window: no events into dead widgets
+        self.policy = policy
+        self.prefs = prefs
+        self.chimes = chimes or ChimePlayer()
+        self.room_title = ""
+        self.notice_pending: ev.Welcomed | None = None
+        self.recording_state = "off"
+        self.setWindowIcon(app_icon())
+        self.resize(1100, 720)
+
+        self.banner = RecordingBanner(self)
+        self.messages = MessageBar(self)
+        self.start = StartPage(policy.is_locked("language"), policy.server, self)
+        self.session: Session | None = None     # account session: memory only
+        self.prejoin = PrejoinPage(cameras, mics, prefs.blur, prefs.locked("blur"), self)
+        self.notice = PrivacyNoticePage(self)
+        self.waiting = WaitingPage(self)
+        self.lesson = LessonPage(policy.recording_allowed, self)
+        self.left_page = LeftPage(self)
+        self.stack = QStackedWidget(self)
+        for page in (self.start, self.prejoin, self.notice, self.waiting, self.lesson,
+                     self.left_page):
+            self.stack.addWidget(page)
+        central = QWidget(self)
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.banner)
+        col.addWidget(self.messages)
+        col.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.prejoin.select_devices(prefs.camera_device or _first(cameras),
+                                    prefs.mic_device or _first(mics))
+        self.start.set_language(prefs.language)
+
+        self.tray = QSystemTrayIcon(app_icon(), self)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray.show()
+        self._wire()
+        self.retranslate()
+
+    # ---------------------------------------------------------------- wiring
+    def _wire(self) -> None:
+        c = self.controller
+        self.start.linkChosen.connect(self.open_link)
+        self.start.languageChosen.connect(self.choose_language)
+        acc = self.start.account
+        acc.signIn.connect(self._sign_in)
+        acc.signOut.connect(lambda: (setattr(self, "session", None), acc.set_session(None)))
+        acc.createLesson.connect(self._create_lesson)
+        acc.startLesson.connect(self._start_lesson)
+        p = self.prejoin
+        p.cameraToggled.connect(c.set_camera)
+        p.micToggled.connect(c.set_mic)
+        p.blurChosen.connect(self._blur_chosen)
+        p.cameraDeviceChosen.connect(self._camera_device)
+        p.micDeviceChosen.connect(self._mic_device)
+        p.joinClicked.connect(self.join)
+        p.back.connect(self._back_to_start)
+        self.notice.accepted.connect(self._notice_accepted)
+        self.notice.declined.connect(c.leave)
+        self.waiting.leave.connect(c.leave)
+        le = self.lesson
+        le.cameraToggled.connect(c.set_camera)
+        le.micToggled.connect(c.set_mic)
+        le.handToggled.connect(c.hand)
+        le.leave.connect(c.leave)
+        le.chat.send.connect(c.chat)
+        t = le.teacher
+        t.admit.connect(c.admit)
+        t.admitAll.connect(c.admit_all)
+        t.deny.connect(c.deny)
+        t.turnOff.connect(c.turn_off)
+        t.unlock.connect(c.unlock)
+        t.kick.connect(c.kick)
+        t.lowerHands.connect(c.lower_hands)
+        t.endLesson.connect(c.end)
+        t.record.connect(c.record)
+        self.banner.consent.connect(c.consent)
+        self.left_page.again.connect(self._back_to_start)
+        self.left_page.quit.connect(self.close)
+
+        c.stateChanged.connect(self._state)
+        c.welcomed.connect(self._welcomed)
+        c.participantsChanged.connect(lambda ps: le.set_participants(ps, c.participant))
+        c.localMediaChanged.connect(self._local)
+        c.frameReady.connect(self._frame)
+        c.mediaFlow.connect(le.gallery.on_media_flow)
+        c.recordingChanged.connect(self._recording)
+        c.moderationReceived.connect(self._moderation)
+        c.chatReceived.connect(le.chat.add)
+        c.errorRaised.connect(self._error)
+        c.left.connect(self._left)
+
+    # ---------------------------------------------------------------- pages
+    def open_link(self, link: Link) -> None:
+        self.messages.clear()
+        self.prejoin.set_link(link)
+        self.prejoin.set_local(self.controller.local)
+        self.controller.set_request(self._request(link))
+        self.stack.setCurrentWidget(self.prejoin)
+        self.prejoin.name.setFocus()
+
+    def _request(self, link: Link) -> JoinRequest:
+        p = self.prejoin
+        return JoinRequest(link=link, name=p.name.text().strip(),
+                           pin=p.pin.text().strip() or None,
+                           session=self.session.token if self.session else None,
+                           camera_device=p.camera_device.currentData() or "",
+                           mic_device=p.mic_device.currentData() or "",
+                           blur=p.blur.currentData() or self.prefs.blur)
+
+    # ---------------------------------------------------------------- accounts
+    def _account_url(self) -> str:
+        if self.policy.server is None:
+            raise AccountError("bad_message", "no server in the machine policy")
+        return service_url(self.policy.server, self.policy.tls)
+
+    def _account_task(self, coro, done) -> None:
+        async def run() -> None:
+            try:
+                done(await coro)
+            except AccountError as exc:
+                self.start.account.show_error(self._account_error(exc))
+        asyncio.ensure_future(run())
+
+    def _account_error(self, exc: AccountError) -> str:
+        known = {"login_failed": tr("Wrong user name or password."),
+                 "rate_limited": tr("Too many tries. Please wait a minute."),
+                 "session_invalid": tr("Please sign in again."),
+                 "not_allowed": tr("Only teachers can create lessons."),
+                 "connection_failed": tr("The school's server cannot be reached.")}
+        return known.get(exc.code) or tr("Something went wrong: {message}").format(
+            message=exc.message)
+
+    def _sign_in(self, user: str, password: str) -> None:
+        def done(session: Session) -> None:
+            self.session = session
+            self.start.account.set_session(session)
+        try:
+            self._account_task(sign_in(self._account_url(), user, password), done)
+        except AccountError as exc:
+            self.start.account.show_error(self._account_error(exc))
+
+    def _create_lesson(self, title: str) -> None:
+        if self.session is not None:
+            self._account_task(create_room(self._account_url(), self.session.token, title),
+                               self.start.account.set_room)
+
+    def _start_lesson(self) -> None:
+        room = self.start.account.room
+        if room is not None:
+            self.open_link(parse_link(room.teacher_link))
+
+    def join(self) -> None:
+        link = self.prejoin.link
+        if link is None or not self.prejoin.name.text().strip():
+            return
+        self.lesson.chat.clear()
+        self.lesson.set_audio_only(False)
+        self.waiting.set_mode("connecting")
+        self.stack.setCurrentWidget(self.waiting)
+        self.controller.join(self._request(link))
+
+    def _back_to_start(self) -> None:
+        self.controller.leave()
+        self.prejoin.set_local(ev.LocalMediaChanged(camera=False, mic=False))
+        self.stack.setCurrentWidget(self.start)
+
+    def _blur_chosen(self, mode: str) -> None:
+        self.prefs.blur = mode
+        self._update_request(blur=mode)
+
+    def _camera_device(self, device: str) -> None:
+        self.prefs.camera_device = device
+        self._update_request(camera_device=device)
+
+    def _mic_device(self, device: str) -> None:
+        self.prefs.mic_device = device
+        self._update_request(mic_device=device)
+
+    def _update_request(self, **changes: str) -> None:
+        request = self.controller.request
+        if request is not None:
+            self.controller.set_request(replace(request, **changes))
+
+    def choose_language(self, code: str) -> None:
+        self.prefs.language = code
+        set_language(code or system_language())
+
+    # ---------------------------------------------------------------- events
+    def _state(self, state: str) -> None:
+        if state == "connecting":
+            self.waiting.set_mode("connecting")
+            self.stack.setCurrentWidget(self.waiting)
+        elif state == "reconnecting":
+            self.messages.show_message(self._reconnecting_text())
+        elif state in ("waiting", "joined"):
+            self.messages.remove(self._reconnecting_text())
+            if self.notice_pending is None:
+                self._show_call_page()
+        self.retranslate()
+
+    @staticmethod
+    def _reconnecting_text() -> str:
+        return tr("The connection to the school's server was lost. Reconnecting…")
+
+    def _show_call_page(self) -> None:
+        state = self.controller.state
+        if state == "joined":
+            if self.stack.currentWidget() is not self.lesson:
+                self.messages.clear()
+            self.stack.setCurrentWidget(self.lesson)
+        elif state == "waiting":
+            self.waiting.set_mode("waiting", self.room_title)
+            self.stack.setCurrentWidget(self.waiting)
+
+    def _welcomed(self, welcome: ev.Welcomed) -> None:
+        self.room_title = welcome.room_title
+        self.lesson.set_role(welcome.role)
+        self.waiting.set_mode(self.waiting.mode, welcome.room_title)
+        if welcome.notice.version != self.prefs.notice_version:
+            self.notice_pending = welcome
+            self.notice.show_notice(welcome.notice)
+            self.stack.setCurrentWidget(self.notice)
+        else:
+            self.controller.release_devices()
+            self._show_call_page()
+        self.retranslate()
+
+    def _notice_accepted(self, allow_camera: bool) -> None:
+        welcome, self.notice_pending = self.notice_pending, None
+        if welcome is not None:
+            self.prefs.notice_version = welcome.notice.version
+        self.lesson.set_audio_only(not allow_camera)
+        self.controller.release_devices(allow_camera)
+        self._show_call_page()
+
+    def _local(self, state: ev.LocalMediaChanged) -> None:
+        self.prejoin.set_local(state)
+        self.lesson.set_local(state)
+
+    def _frame(self, participant: str, frame: np.ndarray) -> None:
+        if participant == "local" and self.stack.currentWidget() is self.prejoin:
+            self.prejoin.preview.set_frame(frame)
+        else:
+            self.lesson.gallery.show_frame(participant, frame)
+
+    def _recording(self, event: ev.RecordingChanged) -> None:
+        before = self.recording_state
+        self.banner.set_state(event)
+        state = "unknown" if event.unknown else event.recording.state
+        self.recording_state = state
+        if not event.unknown:
+            if state == "active" and before != "active":
+                self.chimes.play("start")
+            elif state == "off" and before in ("active", "unknown"):
+                self.chimes.play("stop")
+            self.lesson.teacher.set_recording(event.recording.state)
+        self.retranslate()
+
+    def _moderation(self, m: ev.ModerationReceived) -> None:
+        camera = m.device == "camera"
+        if m.action == "turn_off":
+            text = (tr("Your teacher turned your camera off.") if camera
+                    else tr("Your teacher turned your microphone off."))
+            if m.locked:
+                text += " " + tr("It stays off until your teacher unlocks it.")
+        elif m.action == "unlock":
+            text = (tr("Your teacher unlocked your camera. You can turn it on again if you "
+                       "want to.") if camera else
+                    tr("Your teacher unlocked your microphone. You can turn it on again if you "
+                       "want to."))
+        elif m.action == "ask_on":
+            text = (tr("Your teacher asks you to turn your camera on. You decide.") if camera
+                    else tr("Your teacher asks you to turn your microphone on. You decide."))
+        elif m.action == "lower_hand":
+            text = tr("Your teacher lowered your hand.")
+        else:
+            return
+        self.messages.show_message(text)
+
+    def _error(self, e: ev.ErrorRaised) -> None:
+        known = {"pin_wrong": tr("The PIN is not right. Please check it and try again."),
+                 "link_expired": tr("This lesson link has expired. Ask your teacher for a new "
+                                    "one."),
+                 "link_invalid": tr("This lesson link does not work on this server."),
+                 "locked": tr("Your teacher has locked this off."),
+                 "recording_not_allowed": tr("Recording is not allowed for this lesson."),
+                 "not_allowed": tr("Only the teacher can do that."),
+                 "rate_limited": tr("Too many tries. Please wait a minute."),
+                 "media_failed": tr("Camera or microphone could not be connected."),
+                 "blur_degraded": tr("Background blur is not available on this computer, so "
+                                     "your whole picture is blurred instead."),
+                 "device_failed": tr("The camera or microphone could not be opened. Check "
+                                     "that it is connected and not used by another program.")}
+        self.messages.show_message(known.get(e.code) or tr("Something went wrong: {message}")
+                                   .format(message=e.message))
+
+    def _left(self, left: ev.Left) -> None:
+        self.notice_pending = None
+        self.messages.clear()
+        self.banner.set_state(ev.RecordingChanged(RecordingState()))
+        self.recording_state = "off"
+        self.lesson.chat.clear()
+        self.lesson.set_participants((), "")
+        self.prejoin.set_local(ev.LocalMediaChanged(camera=False, mic=False))
+        self.left_page.show_left(left)
+        self.stack.setCurrentWidget(self.left_page)
+        self.retranslate()
+
+    # ---------------------------------------------------------------- chrome
+    def retranslate(self) -> None:
+        title = "Klasse"
+        if self.room_title and self.controller.running:
+            title = f"{self.room_title} — Klasse"
+        rec = self.banner.active
+        if rec:
+            title = f"{REC_PREFIX} — {title}"
+        self.setWindowTitle(title)
+        self.tray.setIcon(app_icon(recording=rec))
+        self.tray.setToolTip(f"{REC_PREFIX} — {self.banner.message()}" if rec else "Klasse")
+        self.stack.setAccessibleName(tr("Klasse"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.tray.hide()
+        super().closeEvent(event)
+
+
+def _first(devices: list[DeviceInfo]) -> str:
+    return "" if devices else SYNTHETIC
