@@ -187,6 +187,8 @@ class CallSession:
         if isinstance(msg, p.Welcome) and self.connected_at is None:
             self.connected_at = time.monotonic()
         if isinstance(msg, p.Published):
+            if msg.rid is not None:
+                self._pending.pop(msg.rid, None)
             if self._answer is not None and not self._answer.done():
                 self._answer.set_result(msg.sdp)
             return False
