@@ -55,6 +55,9 @@ DEFAULT_STRENGTH = 0.083
 # docs/architecture.md have the figures (background kept 0-6 px outside the outline
 # 0.29 -> 0.20, a flag beside the person 3.6 % -> 0 %, person lost 0.7 % -> 1.9 %).
 EDGE_LO, EDGE_HI = 0.5, 0.8
+# Guided-filter refinement at quarter size (see BlurProcessor._refined): a 5x5 window
+# and a small epsilon so that the mask follows edges of moderate contrast.
+GUIDE_RADIUS, GUIDE_EPS = 2, 1e-3
 # The stage's share of one core at 30 fps (15 % of the 33 ms frame interval; the call
 # also encodes and decodes video on it). When a segmenting frame costs more, the
 # processor segments every other frame; below 70 % of it, every frame again.
@@ -146,13 +149,15 @@ class BlurProcessor:
                  replace_image: np.ndarray | Path | str | None = None,
                  segmenter: Segmenter | None = None, budget_ms: float = DEFAULT_BUDGET_MS,
                  cadence: int | None = None, edge: tuple[float, float] = (EDGE_LO, EDGE_HI),
-                 smoothing: bool = True, clock=time.perf_counter) -> None:
+                 smoothing: bool = True, refine: bool = True,
+                 clock=time.perf_counter) -> None:
         self._mode = BlurMode(mode)
         self.strength = strength
         self.replace_colour = replace_colour
         self.budget_ms = budget_ms
         self.edge = edge
         self.smoothing = smoothing
+        self.refine = refine
         self._fixed_cadence = cadence
         self._clock = clock
         self._lock = threading.Lock()
@@ -190,7 +195,7 @@ class BlurProcessor:
 
     @property
     def last_alpha(self) -> np.ndarray | None:
-        """The person mask (uint8, model size) used for the last masked frame, or None."""
+        """The person mask (uint8, quarter frame size) used for the last masked frame."""
         return self._last_alpha
 
     @property
@@ -215,6 +220,11 @@ class BlurProcessor:
             log.warning("blur stage failed, frame blurred whole: %s", exc)
             self._state = _MaskState()
             return self.fail_closed(frame, f"blur stage failed: {exc!r}")
+
+    def forget_mask(self) -> None:
+        """Drop the carried-over mask, so the next frame is segmented afresh (BlurTrack
+        calls this after frames were skipped). Not while `process` runs."""
+        self._state = _MaskState()
 
     def fail_closed(self, frame: np.ndarray, why: str, *, late: bool = False) -> np.ndarray:
         """Blur the frame whole and record why (also used by BlurTrack on a deadline)."""
@@ -256,7 +266,8 @@ class BlurProcessor:
         start = self._clock()
         small = quarter(frame)
         self._last_alpha = None
-        mask, fresh = self._mask(small, frame.shape, start)
+        prob, fresh = self._mask(small, frame.shape, start)
+        mask = self._alpha(self._refined(small, prob))
         self._last_alpha = mask
         alpha = cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR)
         if mode is BlurMode.REPLACE:
@@ -269,7 +280,7 @@ class BlurProcessor:
         return out
 
     def _mask(self, small: np.ndarray, shape: tuple[int, ...], now: float) -> tuple[np.ndarray, bool]:
-        """uint8 alpha at model size, and whether it came from a fresh inference."""
+        """Person probability at model size, and whether it came from a fresh inference."""
         seg = self._segmenter
         assert seg is not None
         st = self._state
@@ -284,7 +295,7 @@ class BlurProcessor:
             st.when = now
             with self._lock:
                 self._stats.reused += 1
-            return self._alpha(st.smooth), False
+            return st.smooth, False
         rgb = cv2.cvtColor(cv2.resize(small, (seg.width, seg.height), interpolation=cv2.INTER_AREA),
                            cv2.COLOR_BGR2RGB)
         raw = seg.infer(rgb)
@@ -296,7 +307,7 @@ class BlurProcessor:
         self._state = _MaskState(smooth=smooth, frame_no=self._frame_no, when=now, shape=shape)
         with self._lock:
             self._stats.segmented += 1
-        return self._alpha(smooth), True
+        return smooth, True
 
     @staticmethod
     def _smooth(prev: np.ndarray | None, raw: np.ndarray) -> np.ndarray:
@@ -306,6 +317,27 @@ class BlurProcessor:
             return raw.astype(np.float32, copy=True)
         weight = np.clip(np.abs(raw - prev) * 2 + 0.5, 0.5, 1.0)
         return prev + (raw - prev) * weight
+
+    def _refined(self, small: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        """The probability at quarter size, snapped to the edges of this very frame by a
+        guided filter (He et al.) with the grey quarter image as guide. The model's
+        outline is only ~5 px exact at 720p; this halves the background kept in the first
+        6 px outside the person, for 0.3-0.5 ms. On a frame that carries the previous
+        mask over, it also pulls that mask towards where the edges are now."""
+        qh, qw = small.shape[:2]
+        p = cv2.resize(prob, (qw, qh), interpolation=cv2.INTER_LINEAR)
+        if not self.refine or min(qh, qw) < 2 * GUIDE_RADIUS + 1:
+            return p
+        # cv2 arithmetic rather than numpy: ~25 % faster on these small float images.
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        grey *= np.float32(1 / 255)
+        box = (2 * GUIDE_RADIUS + 1, 2 * GUIDE_RADIUS + 1)
+        m_i, m_p = cv2.blur(grey, box), cv2.blur(p, box)
+        cov = cv2.subtract(cv2.blur(cv2.multiply(grey, p), box), cv2.multiply(m_i, m_p))
+        var = cv2.subtract(cv2.blur(cv2.multiply(grey, grey), box), cv2.multiply(m_i, m_i))
+        a = cv2.divide(cov, np.add(var, GUIDE_EPS, dtype=np.float32))
+        b = cv2.subtract(m_p, cv2.multiply(a, m_i))
+        return cv2.add(cv2.multiply(cv2.blur(a, box), grey), cv2.blur(b, box))
 
     def _alpha(self, smooth: np.ndarray) -> np.ndarray:
         lo, hi = self.edge
@@ -330,7 +362,8 @@ def to_video_frame(img: np.ndarray) -> VideoFrame:
     h, w = img.shape[:2]
     if h % 2 or w % 2:
         return VideoFrame.from_ndarray(img, format="bgr24")
-    return VideoFrame.from_ndarray(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+    yuv: np.ndarray = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    return VideoFrame.from_ndarray(yuv.astype(np.uint8, copy=False), format="yuv420p")
 
 
 class BlurTrack(MediaStreamTrack):
@@ -351,6 +384,7 @@ class BlurTrack(MediaStreamTrack):
         self.processor = processor
         self.deadline_s = deadline_s
         self._busy: asyncio.Future[np.ndarray] | None = None
+        self._stale = False  # frames went out blurred whole: the last mask is too old
 
     @property
     def stats(self) -> BlurStats:
@@ -374,12 +408,17 @@ class BlurTrack(MediaStreamTrack):
         proc = self.processor
         try:
             if self._busy is not None and not self._busy.done():
+                self._stale = True
                 return proc.fail_closed(img, "previous frame still processing", late=True)
+            if self._stale:  # the worker is idle now, so this cannot race with it
+                proc.forget_mask()
+                self._stale = False
             loop = asyncio.get_running_loop()
             self._busy = loop.run_in_executor(None, proc.process, img)
             try:
                 return await asyncio.wait_for(asyncio.shield(self._busy), self.deadline_s)
             except TimeoutError:
+                self._stale = True
                 return proc.fail_closed(img, f"mask later than {self.deadline_s * 1000:.0f} ms",
                                         late=True)
         except Exception as exc:

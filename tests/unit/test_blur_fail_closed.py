@@ -13,10 +13,13 @@ import shutil
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from aiortc.mediastreams import MediaStreamTrack
 from av import VideoFrame
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klasse.media.blur import BlurMode, BlurProcessor, BlurTrack, full_blur, to_video_frame
 from klasse.media.blur_model import (
@@ -211,6 +214,22 @@ async def test_late_mask_goes_out_blurred_whole(scene) -> None:
     track.stop()
 
 
+async def test_no_mask_carried_over_past_late_frames(scene) -> None:
+    seg = FlakySegmenter([None, "slow"], delay=0.3)
+    ticks = iter(range(1000))  # a clock that sees no gap: only the skipped frame may stop reuse
+    proc = BlurProcessor(BlurMode.BLUR, segmenter=seg, cadence=2,
+                         clock=lambda: next(ticks) * 0.001)
+    track = BlurTrack(StillTrack(scene), proc, deadline_s=0.2)
+    await track.recv()              # segmented
+    await track.recv()              # carries the mask over
+    await track.recv()              # segmented, slow: sent blurred whole
+    await asyncio.sleep(0.3)
+    await track.recv()              # may not carry over the mask of the late frame
+    st = track.stats
+    assert (st.segmented, st.reused, st.late) == (3, 1, 1)
+    track.stop()
+
+
 async def test_track_off_passes_camera_and_on_processes(scene) -> None:
     proc = BlurProcessor(BlurMode.OFF)
     src = StillTrack(scene)
@@ -234,3 +253,36 @@ async def test_track_sends_black_if_even_the_fallback_fails(scene) -> None:
     out = await track.recv()
     assert _same(out, np.zeros_like(scene))
     track.stop()
+
+
+@settings(max_examples=25, deadline=None)
+@given(w=st.integers(2, 200), h=st.integers(2, 200), seed=st.integers(0, 2**16),
+       mode=st.sampled_from([BlurMode.BLUR, BlurMode.REPLACE, BlurMode.FULL]))
+def test_any_frame_size_comes_out_processed(w, h, seed, mode) -> None:
+    """Every output pixel is the person's own or the background's (blurred or painted);
+    nothing else, and never the whole raw frame unless the mask covers all of it."""
+    img = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    proc = _shared_processor()
+    proc.mode = mode
+    out = proc.process(img)
+    assert out.shape == img.shape and out.dtype == np.uint8
+    if mode is BlurMode.FULL:
+        assert np.array_equal(out, full_blur(img))
+        return
+    background = full_blur(img) if mode is BlurMode.BLUR else np.full_like(img, proc.replace_colour)
+    is_person = (out == img).all(axis=2)
+    is_background = (out == background).all(axis=2)
+    assert (is_person | is_background).all()
+    alpha = proc.last_alpha
+    assert alpha is not None
+    outside = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR) < 128
+    assert np.array_equal(out[outside], background[outside])  # background never raw
+
+
+_PROC: list[BlurProcessor] = []
+
+
+def _shared_processor() -> BlurProcessor:
+    if not _PROC:
+        _PROC.append(BlurProcessor(BlurMode.BLUR))
+    return _PROC[0]
