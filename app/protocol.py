@@ -110,6 +110,7 @@ class CreateRoom(_Msg, frozen=True, tag="create_room"):
     session: str
     title: str = ""
     expires_s: int = 7200
+    waiting_room: bool = True    # False: pupils enter without admission
 
 
 class Join(_Msg, frozen=True, tag="join"):

@@ -34,7 +34,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import connect
 
 from klasse.app import protocol as p
-from klasse.media.synthetic import SyntheticAudioTrack
+from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 
 CLI = [sys.executable, "-m", "klasse.server.cli"]
 
@@ -78,7 +78,8 @@ def _pc() -> RTCPeerConnection:
 
 
 async def pupil_joins(url: str, room: dict[str, str], i: int, teacher: Peer,
-                      admit_queue: asyncio.Queue[str]) -> tuple[Peer, dict[str, float]]:
+                      admit_queue: asyncio.Queue[str], video_fps: int
+                      ) -> tuple[Peer, dict[str, float]]:
     peer = Peer(url)
     t0 = time.monotonic()
     await peer.open()
@@ -91,6 +92,8 @@ async def pupil_joins(url: str, room: dict[str, str], i: int, teacher: Peer,
     pc = _pc()
     peer.pcs.append(pc)
     pc.addTrack(SyntheticAudioTrack(440 + i))
+    if video_fps:
+        pc.addTrack(SyntheticVideoTrack(160, 120, fps=video_fps))
     await pc.setLocalDescription(await pc.createOffer())
     await peer.send(p.Publish(sdp=pc.localDescription.sdp))
     answer = await peer.wait(p.Published)
@@ -124,6 +127,8 @@ async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=30, help="participants (pupils)")
     ap.add_argument("--steady", type=float, default=10.0, help="seconds of steady-state sampling")
+    ap.add_argument("--video-fps", type=int, default=0,
+                    help="also publish 160x120 synthetic video at this rate (default: audio only)")
     args = ap.parse_args()
     if os.environ.get("KLASSE_NETNS") != "1":
         print("run me through scripts/netns-run", file=sys.stderr)
@@ -167,7 +172,7 @@ async def main() -> int:
         svc.cpu_percent(None)
         janus.cpu_percent(None)
         t_start = time.monotonic()
-        results = await asyncio.gather(*(pupil_joins(url, room, i, teacher, admit_queue)
+        results = await asyncio.gather(*(pupil_joins(url, room, i, teacher, admit_queue, args.video_fps)
                                          for i in range(args.n)))
         join_wall = time.monotonic() - t_start
         join_cpu = {"service": svc.cpu_percent(None), "janus": janus.cpu_percent(None)}
@@ -175,7 +180,9 @@ async def main() -> int:
             await teacher_subscribes(teacher, peer.pid)  # type: ignore[attr-defined]
         steady = await asyncio.to_thread(sample, procs, args.steady)
 
-        print(f"room_join: {args.n} pupils (audio-only synthetic microphone) + 1 teacher "
+        media = (f"audio + 160x120 video at {args.video_fps} fps" if args.video_fps
+                 else "audio-only synthetic microphone")
+        print(f"room_join: {args.n} pupils ({media}) + 1 teacher "
               f"subscribed to all; service and clients on one shared 2-core machine")
         print(f"{'pupil':>5} {'welcome_ms':>10} {'admitted_ms':>11} {'live_ms':>8}")
         for i, (_, t) in enumerate(results):

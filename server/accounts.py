@@ -77,6 +77,16 @@ class Accounts:
         users[name] = {"role": role, "hash": _hasher.hash(password)}
         self._save(users)
 
+    def remove(self, name: str) -> None:
+        """Delete an account (and end its sessions): nothing of it stays on disk."""
+        users = self._load()
+        if name not in users:
+            raise AccountError(f"there is no user {name}")
+        del users[name]
+        self._save(users)
+        for token in [t for t, info in self._sessions.items() if info.user == name]:
+            del self._sessions[token]
+
     def role_of(self, name: str) -> str | None:
         entry = self._load().get(name)
         return str(entry.get("role")) if isinstance(entry, dict) else None
@@ -114,7 +124,8 @@ class Accounts:
         info = self._sessions.get(token)
         if info is None:
             return None
-        if info.expires <= (time.time() if now is None else now):
+        # Expired, or the account was deleted meanwhile (perhaps by `user del`, another process).
+        if info.expires <= (time.time() if now is None else now) or self.role_of(info.user) is None:
             self._sessions.pop(token, None)
             return None
         return info

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .accounts import AccountError, Accounts
 from .config import Config, ConfigError, load
@@ -26,28 +27,39 @@ class _Fail(Exception):
     """A one-line reason to exit with status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other refusal of this command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"klasse-server: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", type=Path, default=None, help="TOML config file")
     common.add_argument("--data", type=Path, default=None,
                         help="folder for accounts and the link key")
     common.add_argument("--listen", default=None,
                         help="ADDRESS[:PORT] the service (and a spawned Janus) binds to")
-    parser = argparse.ArgumentParser(prog="klasse-server", description="Klasse room service")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="klasse-server", description="Klasse room service")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("run", parents=[common], help="run the room service")
     user = sub.add_parser("user", help="manage accounts")
-    usub = user.add_subparsers(dest="user_command", required=True)
+    usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     add = usub.add_parser("add", parents=[common],
                           help="add an account; the password is read from stdin or a prompt")
     add.add_argument("name")
     add.add_argument("--role", choices=("teacher", "pupil"), required=True)
+    delete = usub.add_parser("del", parents=[common], help="delete an account")
+    delete.add_argument("name")
     room = sub.add_parser("room", help="manage rooms")
-    rsub = room.add_subparsers(dest="room_command", required=True)
+    rsub = room.add_subparsers(dest="room_command", required=True, parser_class=_Parser)
     create = rsub.add_parser("create", parents=[common], help="create a room; print its links")
     create.add_argument("--teacher", required=True, help="the teacher's account name")
     create.add_argument("--title", default="")
     create.add_argument("--expires", default="2h", help="link lifetime, e.g. 90m, 2h, 1d")
+    create.add_argument("--no-waiting-room", action="store_true",
+                        help="pupils enter without admission (default: everyone waits)")
     create.add_argument("--json", action="store_true")
     report = sub.add_parser("privacy-report", parents=[common],
                             help="what this server processes, where, for how long")
@@ -76,6 +88,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_del(args: argparse.Namespace) -> int:
+    Accounts(_config(args).data).remove(args.name)
+    print(f"deleted {args.name}")
+    return 0
+
+
 def cmd_room_create(args: argparse.Namespace) -> int:
     cfg = _config(args)
     try:
@@ -91,7 +109,7 @@ def cmd_room_create(args: argparse.Namespace) -> int:
     room = signer.new_room_id()
     expires = float(int(time.time() + expires_s))
     t_link, s_link = signer.links(cfg.link_host, cfg.port, cfg.tls, room, args.title,
-                                  args.teacher, expires)
+                                  args.teacher, expires, not args.no_waiting_room)
     out = {"teacher_link": t_link, "pupil_link": s_link, "pin": signer.pin(room),
            "expires": expires}
     if args.json:
@@ -148,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args)
         if args.command == "user":
-            return cmd_user_add(args)
+            return cmd_user_add(args) if args.user_command == "add" else cmd_user_del(args)
         if args.command == "room":
             return cmd_room_create(args)
         return cmd_privacy_report(args)

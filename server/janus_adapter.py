@@ -56,7 +56,8 @@ class JanusNode:
         self.name = name
         self.process = process
         self.load = 0                # participants in the rooms placed here (service counts)
-        self.conn: JanusConnection | None = None
+        self.conn: JanusConnection | None = None       # the service's own (API secret)
+        self.peer_conn: JanusConnection | None = None  # participants' sessions: token only
         self.admin: JanusConnection | None = None
         self._token = secrets.token_urlsafe(24)
         self._session: JanusSession | None = None
@@ -77,6 +78,9 @@ class JanusNode:
         self.admin = await JanusConnection.open_admin(self.instance.admin_url,
                                                       self.instance.admin_secret)
         self.conn = await JanusConnection.open(self.instance.url, self.instance.api_secret)
+        # Without the API secret here, each participant's session lives by its own
+        # token alone: removing the token (at leave/kick/close) kills it for anyone.
+        self.peer_conn = await JanusConnection.open(self.instance.url, None)
         await self.admin.add_token(self._token)
         self._session = await self.conn.create_session(self._token)
         self._control = await self._session.attach()
@@ -88,8 +92,9 @@ class JanusNode:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
                 await self.admin.remove_token(self._token)
             await self.admin.close()
-        if self.conn is not None:
-            await self.conn.close()
+        for conn in (self.peer_conn, self.conn):
+            if conn is not None:
+                await conn.close()
         if self.process is not None:
             await self.process.stop()
 
@@ -120,11 +125,11 @@ class JanusNode:
         return [int(r["room"]) for r in data.get("list", [])]
 
     async def new_peer(self) -> JanusPeer:
-        assert self.conn is not None and self.admin is not None, "node not opened"
+        assert self.peer_conn is not None and self.admin is not None, "node not opened"
         token = secrets.token_urlsafe(24)
         await self.admin.add_token(token)
         try:
-            session = await self.conn.create_session(token)
+            session = await self.peer_conn.create_session(token)
         except Exception:
             with contextlib.suppress(Exception):
                 await self.admin.remove_token(token)
@@ -243,7 +248,8 @@ async def moderate(room: JanusRoom, feed_id: int, mid: str, mute: bool) -> None:
 
 
 def least_loaded(nodes: list[JanusNode]) -> JanusNode:
-    live = [n for n in nodes if n.conn is not None and not n.conn.closed.is_set()]
+    live = [n for n in nodes if n.conn is not None and n.peer_conn is not None
+            and not n.conn.closed.is_set() and not n.peer_conn.closed.is_set()]
     if not live:
         raise ConnectionError("no Janus instance is reachable")
     return min(live, key=lambda n: n.load)

@@ -24,6 +24,7 @@ from klasse.app.protocol import ErrorCode, Link, ProtocolError, parse_link
 KEY_FILE = "link.key"
 PIN_DIGITS = 6
 MAX_TOKEN_CHARS = 600
+MAX_KEYS = 10_000  # rate-limiter keys kept before stale ones are swept
 
 
 def load_or_create_key(data_dir: Path) -> bytes:
@@ -59,6 +60,7 @@ class Grant:
     expires: float
     title: str = ""
     teacher: str = ""  # account name the teacher link was made for
+    waiting_room: bool = True  # the room's policy: pupils wait for admission
 
 
 class LinkSigner:
@@ -77,7 +79,8 @@ class LinkSigner:
 
     def sign(self, grant: Grant) -> str:
         payload = json.dumps({"r": grant.room, "o": grant.role, "e": int(grant.expires),
-                              "t": grant.title, "u": grant.teacher},
+                              "t": grant.title, "u": grant.teacher,
+                              **({} if grant.waiting_room else {"w": 0})},
                              separators=(",", ":"), ensure_ascii=False).encode()
         mac = hmac.new(self._key, payload, hashlib.sha256).digest()
         return f"{_b64(payload)}.{_b64(mac)}"
@@ -101,7 +104,8 @@ class LinkSigner:
         try:
             data = json.loads(payload)
             grant = Grant(room=str(data["r"]), role=str(data["o"]), expires=float(data["e"]),
-                          title=str(data.get("t", "")), teacher=str(data.get("u", "")))
+                          title=str(data.get("t", "")), teacher=str(data.get("u", "")),
+                          waiting_room=data.get("w", 1) != 0)
         except (ValueError, KeyError, TypeError):
             raise ProtocolError(ErrorCode.LINK_INVALID, "the link's content is damaged") from None
         if grant.role not in ("teacher", "pupil"):
@@ -111,10 +115,10 @@ class LinkSigner:
         return grant
 
     def links(self, host: str, port: int, tls: bool, room: str, title: str, teacher: str,
-              expires: float) -> tuple[str, str]:
+              expires: float, waiting_room: bool = True) -> tuple[str, str]:
         """(teacher link, pupil link) for a room."""
-        t = self.sign(Grant(room, "teacher", expires, title, teacher))
-        s = self.sign(Grant(room, "pupil", expires, title, teacher))
+        t = self.sign(Grant(room, "teacher", expires, title, teacher, waiting_room))
+        s = self.sign(Grant(room, "pupil", expires, title, teacher, waiting_room))
         return (str(Link(host=host, port=port, token=t, tls=tls)),
                 str(Link(host=host, port=port, token=s, tls=tls)))
 
@@ -141,6 +145,9 @@ class RateLimiter:
     def fail(self, key: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._fails[key] = [*self._recent(key, now), now]
+        if len(self._fails) > MAX_KEYS:   # many distinct keys (an attack): drop stale ones
+            for stale in [k for k, ts in self._fails.items() if now - ts[-1] >= self.window]:
+                del self._fails[stale]
 
     def forget(self, key: str) -> None:
         self._fails.pop(key, None)

@@ -46,12 +46,19 @@ def report(cfg: Config) -> dict[str, Any]:
                      "then so its links cannot reopen it"},
         {"data": "accounts: user name, role, argon2 password hash",
          "where": f"{cfg.data / ACCOUNTS_FILE} on this server (mode 0600)",
-         "how_long": "until the account is deleted by IT",
+         "how_long": "until IT deletes the account (`klasse-server user del NAME`)",
          "count": counts},
         {"data": "login sessions", "where": "room service memory",
          "how_long": f"at most {SESSION_S // 3600} h, or until the service restarts"},
         {"data": "the link-signing key", "where": f"{cfg.data / KEY_FILE} (mode 0600)",
          "how_long": "until IT replaces it (which invalidates every link)"},
+        {"data": "media server log",
+         "where": ("a temporary folder of the spawned Janus, removed when the service stops"
+                   if not cfg.janus else "on the listed Janus hosts, as their IT configured it"),
+         "how_long": ("while the service runs; at Janus debug level 3, which does not print "
+                      "client candidates (IP addresses)" if not cfg.janus else
+                      "per those hosts' configuration: keep Janus's debug level at 3 or below "
+                      "so it does not log client addresses")},
         {"data": "recordings",
          "where": "none: recording is " + ("allowed by policy, but this server has no "
                                            "recorder" if cfg.recording_allowed

@@ -60,6 +60,7 @@ class Room:
     id: str
     title: str
     expires: float                # when its links expire
+    waiting_room: bool = True     # pupils wait for admission (the default policy)
     state: RoomState = RoomState.OPEN
     members: dict[str, Member] = field(default_factory=dict)
     janus: JanusRoom | None = None

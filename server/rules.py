@@ -1,9 +1,12 @@
-"""The room rules: which role may do what, in which participant and room state.
+"""The room rules: which role may do what, in which participant and room state,
+and how those states change.
 
 Sans-I/O in the manner of h11: no sockets, no Janus, no clocks. The service asks
 `check()` before it acts on any message; every answer is either "allowed" (None)
-or the one ErrorCode the client gets back. The whole rule set is the table built
-below, so a test can walk every role x participant state x room state x action.
+or the one ErrorCode the client gets back. State changes go through `room_next()`
+and `member_next()`, two small transition tables; anything not in them raises
+InvalidTransition (a bug in the caller, never a client's fault). Tests walk every
+role x participant state x room state x action and every state x event.
 """
 
 from __future__ import annotations
@@ -165,3 +168,61 @@ def check_target(action: Action, target: Target) -> ErrorCode | None:
 def check_media_on(locked: bool) -> ErrorCode | None:
     """A participant turning a device on: refused while the teacher holds a lock."""
     return ErrorCode.LOCKED if locked else None
+
+
+# ------------------------------------------------------------ transitions
+class InvalidTransition(RuntimeError):
+    """The service tried a state change the rules do not have."""
+
+
+class RoomEvent(StrEnum):
+    LAST_TEACHER_GONE = "last_teacher_gone"  # the grace period starts
+    TEACHER_BACK = "teacher_back"
+    CLOSE = "close"                          # end for all, grace over, emptied, Janus lost
+
+
+ROOM_TRANSITIONS: dict[tuple[RoomState, RoomEvent], RoomState] = {
+    (RoomState.OPEN, RoomEvent.LAST_TEACHER_GONE): RoomState.CLOSING,
+    (RoomState.OPEN, RoomEvent.TEACHER_BACK): RoomState.OPEN,
+    (RoomState.CLOSING, RoomEvent.TEACHER_BACK): RoomState.OPEN,
+    (RoomState.CLOSING, RoomEvent.LAST_TEACHER_GONE): RoomState.CLOSING,
+    (RoomState.OPEN, RoomEvent.CLOSE): RoomState.CLOSED,
+    (RoomState.CLOSING, RoomEvent.CLOSE): RoomState.CLOSED,
+}
+
+
+class MemberEvent(StrEnum):
+    ENTER_JOINED = "enter_joined"    # a teacher, or a pupil in a room without waiting room
+    ENTER_WAITING = "enter_waiting"  # a pupil where everyone waits (the default)
+    ADMIT = "admit"
+    REMOVE = "remove"                # left, kicked, denied, timed out, room closed
+
+
+MEMBER_TRANSITIONS: dict[tuple[PState, MemberEvent], PState] = {
+    (PState.CONNECTED, MemberEvent.ENTER_JOINED): PState.JOINED,
+    (PState.CONNECTED, MemberEvent.ENTER_WAITING): PState.WAITING,
+    (PState.WAITING, MemberEvent.ADMIT): PState.JOINED,
+    (PState.WAITING, MemberEvent.REMOVE): PState.CONNECTED,
+    (PState.JOINED, MemberEvent.REMOVE): PState.CONNECTED,
+}
+
+
+def room_next(state: RoomState, event: RoomEvent) -> RoomState:
+    try:
+        return ROOM_TRANSITIONS[(state, event)]
+    except KeyError:
+        raise InvalidTransition(f"room: {event} in state {state}") from None
+
+
+def member_next(state: PState, event: MemberEvent) -> PState:
+    try:
+        return MEMBER_TRANSITIONS[(state, event)]
+    except KeyError:
+        raise InvalidTransition(f"participant: {event} in state {state}") from None
+
+
+def entry_event(role: Role, waiting_room: bool) -> MemberEvent:
+    """How a participant enters: teachers never wait; pupils wait unless the room says not."""
+    if role is Role.PUPIL and waiting_room:
+        return MemberEvent.ENTER_WAITING
+    return MemberEvent.ENTER_JOINED

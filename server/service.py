@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -30,13 +31,14 @@ from .config import Config
 from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
 from .room import DEVICE_KIND, Member, Room
-from .rules import Action, PState, Role, RoomState, Target
+from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 
 log = logging.getLogger("klasse.server")
 OUTBOX_LIMIT = 2000           # a client this far behind is dropped
 PIN_FAILS_PER_ROOM = (10, 60.0)
 PIN_FAILS_PER_CLIENT = (3, 60.0)
 LOGIN_FAILS_PER_USER = (5, 60.0)
+CHATTER_PER_CLIENT = (20, 10.0)
 
 
 class Client:
@@ -51,11 +53,17 @@ class Client:
         self.member: Member | None = None
         self.session: str | None = None
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.dropped = False
+        # Chat lines and hand changes per connection (a flood gets rate_limited).
+        self.chatter = RateLimiter(*CHATTER_PER_CLIENT)
         self.writer = asyncio.create_task(self._write(), name=f"writer-{self.cid}")
 
     def send(self, msg: p.ServerMessage) -> None:
+        if self.dropped:
+            return
         if self.outbox.qsize() > OUTBOX_LIMIT:
             log.warning("client %s is too slow; dropping it", self.cid)
+            self.dropped = True
             self.outbox.put_nowait(None)
             return
         self.outbox.put_nowait(p.encode(msg))
@@ -146,8 +154,13 @@ class RoomService:
 
     async def _watch_node(self, node: JanusNode) -> None:
         """A Janus that goes away takes its lessons with it: close them cleanly."""
-        assert node.conn is not None
-        await node.conn.closed.wait()
+        closing = [asyncio.create_task(c.closed.wait())
+                   for c in (node.conn, node.peer_conn) if c is not None]
+        try:
+            await asyncio.wait(closing, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in closing:
+                t.cancel()
         log.error("lost the connection to %s; closing its rooms", node.name)
         for room in [r for r in self.rooms.values() if r.janus and r.janus.node is node]:
             await self.close_room(room, "ended")
@@ -248,12 +261,21 @@ class RoomService:
         return m
 
     def _broadcast_participants(self, room: Room) -> None:
+        """Teachers see everyone; a pupil sees the joined, and only its own locks
+        (whom the teacher locked is no classmate's business)."""
         everyone = [m.view() for m in room.members.values()]
         joined = [v for v in everyone if v.state == "joined"]
+        public = [msgspec.structs.replace(v, camera_locked=False, mic_locked=False)
+                  if v.role == "pupil" else v for v in joined]
         for m in room.joined():
-            if m.client is not None:
-                view = everyone if m.role is Role.TEACHER else joined
-                m.client.send(p.Participants(participants=view))
+            if m.client is None:
+                continue
+            if m.role is Role.TEACHER:
+                view = everyone
+            else:
+                view = [own if own.id == m.id else pub for own, pub in zip(joined, public,
+                                                                           strict=True)]
+            m.client.send(p.Participants(participants=view))
 
     def _welcome(self, m: Member) -> p.Welcome:
         return p.Welcome(participant=m.id, role=m.role.value,  # type: ignore[arg-type]
@@ -293,15 +315,17 @@ class RoomService:
         if not 60 <= msg.expires_s <= 30 * 86400 or len(msg.title) > 200:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "expires_s is 60 s to 30 days; title "
                                 "at most 200 characters")
-        created = self.create_links(info.user, msg.title, float(msg.expires_s))
+        created = self.create_links(info.user, msg.title, float(msg.expires_s),
+                                    waiting_room=msg.waiting_room)
         client.send(p.RoomCreated(rid=msg.rid, **created))
         log.info("room %s created from a client", created["room"])
 
-    def create_links(self, teacher: str, title: str, expires_s: float) -> dict[str, Any]:
+    def create_links(self, teacher: str, title: str, expires_s: float,
+                     waiting_room: bool = True) -> dict[str, Any]:
         room = self.signer.new_room_id()
         expires = float(int(time.time() + expires_s))
         t_link, s_link = self.signer.links(self.config.link_host, self.port, self.config.tls,
-                                           room, title, teacher, expires)
+                                           room, title, teacher, expires, waiting_room)
         return {"room": room, "teacher_link": t_link, "pupil_link": s_link,
                 "pin": self.signer.pin(room), "expires": expires}
 
@@ -319,8 +343,8 @@ class RoomService:
         if room.state is RoomState.CLOSED:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
-        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via,
-                   state=PState.JOINED if role is Role.TEACHER else PState.WAITING,
+        state = rules.member_next(PState.CONNECTED, rules.entry_event(role, room.waiting_room))
+        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via, state=state,
                    room=room, client=client)
         room.members[m.id] = m
         if room.janus is not None:
@@ -332,6 +356,7 @@ class RoomService:
                  m.state.value)
         if role is Role.TEACHER:
             self._teacher_back(room)
+        if m.state is PState.JOINED:
             self._send_lesson(m)
         self._broadcast_participants(room)
 
@@ -361,7 +386,8 @@ class RoomService:
         fut: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._creating[grant.room] = fut
         try:
-            room = Room(id=grant.room, title=grant.title, expires=grant.expires)
+            room = Room(id=grant.room, title=grant.title, expires=grant.expires,
+                        waiting_room=grant.waiting_room)
             node = least_loaded(self.nodes)
             room.janus = await node.create_room()
             self.rooms[room.id] = room
@@ -408,8 +434,8 @@ class RoomService:
             room.close_timer.cancel()
             room.close_timer = None
         if room.state is RoomState.CLOSING:
-            room.state = RoomState.OPEN
             log.info("room %s: a teacher is back", room.id)
+        room.state = rules.room_next(room.state, RoomEvent.TEACHER_BACK)
 
     # -------------------------------------------------- leaving and closing
     def _on_disconnect(self, client: Client) -> None:
@@ -459,6 +485,7 @@ class RoomService:
             m.gone_timer.cancel()
             m.gone_timer = None
         del room.members[m.id]
+        m.state = rules.member_next(m.state, MemberEvent.REMOVE)
         if room.janus is not None:
             room.janus.node.load -= 1
         self.resumes.pop(m.resume, None)
@@ -481,7 +508,7 @@ class RoomService:
         if room.state is RoomState.CLOSED or m.role is not Role.TEACHER:
             return
         if not room.teachers_present() and room.close_timer is None:
-            room.state = RoomState.CLOSING
+            room.state = rules.room_next(room.state, RoomEvent.LAST_TEACHER_GONE)
             room.close_timer = asyncio.get_running_loop().call_later(
                 self.config.teacher_grace_s, lambda: self._spawn(self.close_room(room, "ended")))
             log.info("room %s: no teacher present; closing in %.0f s", room.id,
@@ -493,7 +520,7 @@ class RoomService:
         `final`: the lesson is over, so its links can no longer reopen it."""
         if room.state is RoomState.CLOSED:
             return
-        room.state = RoomState.CLOSED
+        room.state = rules.room_next(room.state, RoomEvent.CLOSE)
         if room.close_timer is not None:
             room.close_timer.cancel()
         members = list(room.members.values())
@@ -511,6 +538,7 @@ class RoomService:
             if m.gone_timer is not None:
                 m.gone_timer.cancel()
             self.resumes.pop(m.resume, None)
+            m.state = rules.member_next(m.state, MemberEvent.REMOVE)
             if m.client is not None:
                 m.client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
                 m.client.member = None
@@ -534,6 +562,7 @@ class RoomService:
         m = self._member(client)
         if m.publish_pending or m.publishing:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
+        _check_sdp(msg.sdp)
         assert m.room.janus is not None
         m.publish_pending = True
         try:
@@ -589,6 +618,7 @@ class RoomService:
         m = self._member(client)
         if msg.feed not in m.pending_answers or m.peer is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
+        _check_sdp(msg.sdp)
         m.pending_answers.discard(msg.feed)
         await m.peer.answer(msg.feed, msg.sdp)
 
@@ -615,7 +645,13 @@ class RoomService:
         if m.state is PState.JOINED:
             self._broadcast_participants(m.room)
 
+    def _chatter(self, client: Client) -> None:
+        if client.chatter.blocked("x"):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+        client.chatter.fail("x")
+
     async def _chat(self, client: Client, msg: p.Chat) -> None:
+        self._chatter(client)
         m = self._member(client)
         if not msg.text.strip():
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
@@ -626,6 +662,7 @@ class RoomService:
                 other.client.send(line)
 
     async def _hand(self, client: Client, msg: p.Hand) -> None:
+        self._chatter(client)
         m = self._member(client)
         m.hand = msg.up
         self._broadcast_participants(m.room)
@@ -640,7 +677,7 @@ class RoomService:
         self._broadcast_participants(room)
 
     def _admit_member(self, m: Member) -> None:
-        m.state = PState.JOINED
+        m.state = rules.member_next(m.state, MemberEvent.ADMIT)
         if m.client is not None:
             m.client.send(p.Admitted())
         self._send_lesson(m)
@@ -739,6 +776,13 @@ async def _close_peer(m: Member) -> None:
     m.publishing = m.publish_pending = False
     if peer is not None:
         await peer.close()
+
+
+def _check_sdp(sdp: str) -> None:
+    """Refuse what is plainly no SDP before it reaches Janus (which may not answer it)."""
+    if (not sdp.startswith("v=0") or "\nm=" not in sdp
+            or any(ord(c) < 32 and c not in "\r\n\t" for c in sdp) or "\x7f" in sdp):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "sdp is not a session description")
 
 
 def _tag(msg: p.ClientMessage) -> str:

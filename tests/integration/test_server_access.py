@@ -109,6 +109,8 @@ async def test_kick_deny_and_hands(live_service: LiveService) -> None:
     await teacher.recv(p.Participants, lambda m: any(x.hand for x in m.participants))
     await teacher.send(p.LowerHands())
     assert (await a.recv(p.Moderation)).action == "lower_hand"
+    await a.roundtrip()
+    a.drop(p.Participants)            # only lists sent from now on count
     await teacher.send(p.Kick(participant=bw.participant))
     assert (await b.recv(p.Closed)).reason == "kicked"
     listed = await a.recv(p.Participants, lambda m: all(x.id != bw.participant
@@ -143,3 +145,87 @@ async def test_empty_room_frees_janus_but_its_link_still_works(live_service: Liv
     await teacher.recv(p.Closed)
     assert room.id in svc.ended
     await teacher.close()
+
+
+async def test_chat_flood_is_rate_limited(live_service: LiveService) -> None:
+    room, teacher, [(pupil, _)] = await lesson(live_service)
+    for i in range(25):
+        await pupil.send(p.Chat(text=f"spam {i}", rid=i))
+    await pupil.roundtrip()
+    limited = [m for m in pupil.seen if isinstance(m, p.Error)]
+    assert limited and all(e.code is ErrorCode.RATE_LIMITED and e.ref == "chat" for e in limited)
+    assert len(limited) == 5          # 20 lines per 10 s went through
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        await c.recv(p.Closed)
+        await c.close()
+
+
+async def test_a_failing_handler_answers_internal_and_harms_nothing(
+        live_service: LiveService) -> None:
+    from klasse.server.rules import Action
+    from klasse.server.service import RoomService
+
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    original = RoomService._handlers[Action.HAND]
+
+    async def broken(self, client, msg):  # type: ignore[no-untyped-def]
+        raise KeyError("a bug")
+
+    RoomService._handlers[Action.HAND] = broken
+    try:
+        await pupil.send(p.Hand(up=True, rid=5))
+        err = await pupil.error()
+        assert (err.code, err.ref, err.rid) == (ErrorCode.INTERNAL, "hand", 5)
+    finally:
+        RoomService._handlers[Action.HAND] = original
+    # The same connection, its room and the service work on.
+    await pupil.send(p.Hand(up=True))
+    await teacher.recv(p.Participants, lambda m: any(x.id == pw.participant and x.hand
+                                                     for x in m.participants))
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        await c.recv(p.Closed)
+        await c.close()
+
+
+async def test_room_without_waiting_room_admits_pupils_at_once(live_service: LiveService) -> None:
+    url = live_service.service.url
+    tc, ts = await _login(url, TEACHER, TEACHER_PASSWORD)
+    await tc.send(p.CreateRoom(session=ts.token, waiting_room=False))
+    made = await tc.recv(p.RoomCreated)
+    await tc.send(p.Join(v=1, link=made.teacher_link, name="T", session=ts.token))
+    await tc.recv(p.Welcome)
+    pupil, pw = await join(url, made.pupil_link, "Quick", made.pin)
+    assert pw.state == "joined"
+    assert {x.id for x in (await pupil.recv(p.Participants)).participants} >= {pw.participant}
+    await tc.send(p.End())
+    for c in (tc, pupil):
+        await c.recv(p.Closed)
+        await c.close()
+
+
+async def test_teacher_who_reconnects_in_time_keeps_the_lesson(live_service: LiveService) -> None:
+    from klasse.server.rules import RoomState
+
+    svc = live_service.service
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    tw = next(m for m in teacher.seen if isinstance(m, p.Welcome))
+    lesson_room = next(r for r in svc.rooms.values() if pw.participant in r.members)
+    await teacher.ws.close()                      # the teacher's network drops
+    for _ in range(50):
+        if lesson_room.state is RoomState.CLOSING:
+            break
+        await asyncio.sleep(0.05)
+    assert lesson_room.state is RoomState.CLOSING
+    back, w = await join(svc.url, room["teacher_link"], "Ms Teacher", room["pin"],
+                         resume=tw.resume)
+    assert (w.participant, w.role, w.state) == (tw.participant, "teacher", "joined")
+    assert lesson_room.state is RoomState.OPEN
+    await asyncio.sleep(svc.config.teacher_grace_s + 0.5)   # past the grace period
+    await pupil.roundtrip()
+    assert not any(isinstance(m, p.Closed) for m in pupil.seen)
+    await back.send(p.End())
+    for c in (back, pupil):
+        await c.recv(p.Closed)
+        await c.close()

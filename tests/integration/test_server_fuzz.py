@@ -87,6 +87,10 @@ frames = st.one_of(
     st.builds(lambda f: p.encode(p.Admit(participant=f)).decode(), st.text(max_size=10)),
     st.builds(lambda f: p.encode(p.Unsubscribe(feed=f)).decode(), st.text(max_size=10)),
     st.builds(lambda s: p.encode(p.Publish(sdp=s)).decode(), st.text(max_size=80)),
+    # Plausible-looking but broken SDP reaches Janus, which must refuse it in time.
+    st.builds(lambda s: p.encode(p.Publish(sdp="v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                                          + s)).decode(),
+              st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60)),
     st.just(p.encode(p.Join(v=1, link="klasse://10.77.0.1:1/join/x.y", name="n")).decode()),
     st.just(p.encode(p.Join(v=2, link="x", name="n")).decode()),
     st.just(json.dumps({"type": "chat", "text": "x" * (p.MAX_CHAT_CHARS + 1)})),

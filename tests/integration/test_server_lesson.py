@@ -104,3 +104,32 @@ async def test_video_relayed_from_pupil_to_teacher(live_service: LiveService) ->
         await teacher.recv(p.Closed)
         await teacher.close()
         await pupil.close()
+
+
+async def test_bad_frames_get_typed_errors(live_service: LiveService) -> None:
+    svc = live_service.service
+    c = await TestClient.connect(svc.url)
+    cases = [
+        ("{not json", ErrorCode.BAD_MESSAGE, None),
+        ('{"type": "teleport"}', ErrorCode.BAD_MESSAGE, "teleport"),
+        ('{"type": "chat", "text": 5}', ErrorCode.BAD_MESSAGE, "chat"),
+        ('{"type": "ping", "extra": 1}', ErrorCode.BAD_MESSAGE, "ping"),
+        ('{"type": "join", "v": 9, "link": "x", "name": "n"}', ErrorCode.UNSUPPORTED_VERSION,
+         "join"),
+        ('{"type": "chat", "text": "hi"}', ErrorCode.NOT_JOINED, "chat"),
+        ('{"type": "end"}', ErrorCode.NOT_JOINED, "end"),
+        ('{"type": "ping", "pad": "' + "x" * p.MAX_MESSAGE_BYTES + '"}', ErrorCode.TOO_LARGE,
+         None),
+    ]
+    for frame, code, ref in cases:
+        await c.send_raw(frame)
+        err = await c.error()
+        assert (err.code, err.ref) == (code, ref), frame[:40]
+    await c.roundtrip()
+    # Beyond twice the limit the WebSocket layer closes this one connection only.
+    await c.send_raw("x" * (4 * p.MAX_MESSAGE_BYTES))
+    await asyncio.wait_for(c.closed.wait(), 5)
+    other = await TestClient.connect(svc.url)
+    await other.roundtrip()
+    await other.close()
+    await c.close()

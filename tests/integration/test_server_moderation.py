@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from klasse.app import protocol as p
 from klasse.app.protocol import ErrorCode
 from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
+from klasse.server.janus_client import JanusConnection, JanusError
 from tests.server_fixtures import (
     LiveService,
     Received,
@@ -35,6 +38,9 @@ async def test_teacher_turns_pupil_camera_off_and_janus_cuts_it(live_service: Li
         await asyncio.sleep(1.0)
         assert await _frames_after(got, loop.time() - 1.0) >= 5
         # The test's pupil ignores the command (a modified client): its track keeps sending.
+        await teacher.roundtrip()
+        for c in (teacher, pupil, viewer):
+            c.drop(p.Participants)        # only lists sent from now on count
         t0 = loop.time()
         await teacher.send(p.TurnOff(participant=pw.participant, device="camera", lock=True))
         cmd = await pupil.recv(p.Moderation, timeout=1.0)
@@ -44,9 +50,16 @@ async def test_teacher_turns_pupil_camera_off_and_janus_cuts_it(live_service: Li
         await asyncio.sleep(2.5)
         assert await _frames_after(got, t0 + 1.0) == 0, "subscriber still gets video"
         assert got.audio_frames > 0
-        listed = await viewer.recv(p.Participants, lambda m: any(
+        listed = await teacher.recv(p.Participants, lambda m: any(
             x.id == pw.participant and x.camera_locked for x in m.participants))
         assert not next(x for x in listed.participants if x.id == pw.participant).camera
+        # Classmates see the camera off, not that the teacher locked it; the pupil does.
+        seen = await viewer.recv(p.Participants, lambda m: any(
+            x.id == pw.participant and not x.camera for x in m.participants))
+        assert not next(x for x in seen.participants if x.id == pw.participant).camera_locked
+        own = await pupil.recv(p.Participants, lambda m: any(
+            x.id == pw.participant and x.camera_locked for x in m.participants))
+        assert own.participants
         # Locked: the pupil cannot turn it on; unlocking does not turn it on either.
         await pupil.send(p.MediaState(camera=True, mic=True))
         assert (await pupil.error()).code is ErrorCode.LOCKED
@@ -131,6 +144,9 @@ async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: L
     node = janus_room.node
     assert janus_room.id in await node.list_rooms()
     load_before = node.load
+    pupil_member = svc.rooms[rid].members[pw.participant]
+    assert pupil_member.peer is not None
+    pupil_token = pupil_member.peer.token
     await teacher.send(p.End())
     for c in (teacher, pupil):
         assert (await c.recv(p.Closed)).reason == "ended"
@@ -144,6 +160,16 @@ async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: L
     assert "secret homework answer" not in held and "Pupil 0" not in held
     # The data folder holds only accounts and the key: nothing of the lesson on disk.
     assert sorted(f.name for f in svc.config.data.iterdir()) == ["accounts.json", "link.key"]
+    # The pupil's Janus token is revoked: with the Janus address alone (no API secret)
+    # neither it nor a made-up token opens a Janus session.
+    bare = await JanusConnection.open(node.instance.url, None)
+    try:
+        for token in (pupil_token, "made-up-token"):
+            with pytest.raises(JanusError) as refused:
+                await bare.create_session(token)
+            assert refused.value.code == 403
+    finally:
+        await bare.close()
     # The old links cannot reopen the lesson.
     late = await TestClient.connect(svc.url)
     await late.send(p.Join(v=1, link=room["pupil_link"], name="Late", pin=room["pin"]))

@@ -44,3 +44,18 @@ def test_duplicate_refused(tmp_path: Path) -> None:
     with pytest.raises(AccountError):
         acc.add("p1", "teacher", "another long phrase")
     assert acc.role_of("p1") == "pupil"
+
+
+def test_remove_deletes_account_and_sessions(tmp_path: Path) -> None:
+    acc = Accounts(tmp_path)
+    acc.add("p1", "pupil", "a long secret phrase")
+    acc.add("p2", "pupil", "a long secret phrase")
+    info = acc.login("p1", "a long secret phrase")
+    assert info is not None
+    Accounts(tmp_path).remove("p1")          # another process: `klasse-server user del`
+    assert acc.session(info.token) is None
+    assert acc.verify("p1", "a long secret phrase") is None
+    assert '"p1"' not in (tmp_path / "accounts.json").read_text()
+    assert acc.role_of("p2") == "pupil"
+    with pytest.raises(AccountError):
+        acc.remove("p1")

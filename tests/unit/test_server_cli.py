@@ -48,8 +48,12 @@ def test_user_add_then_room_create_json(tmp_path: Path) -> None:
     ("room", "create", "--teacher", "ms.smith", "--expires", "90d"),
     ("user", "add", "bad name", "--role", "pupil"),
     ("user", "add", "ms.smith", "--role", "pupil"),        # exists
+    ("user", "del", "nobody"),
     ("run", "--config", "/nonexistent/klasse.toml"),
     ("privacy-report", "--config", "/nonexistent/klasse.toml"),
+    ("user", "add", "x", "--role", "admin"),                # argparse's own refusals
+    ("room", "create"),
+    ("frobnicate",),
 ])
 def test_bad_input_exits_non_zero_with_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     data = str(tmp_path / "d")
@@ -95,3 +99,11 @@ def test_privacy_report_follows_the_config(tmp_path: Path) -> None:
     assert "no recorder" in items["recordings"]["where"]
     text = run("privacy-report", "--config", str(cfg), "--data", str(tmp_path / "d")).stdout
     assert "Gymnasium Nord" in text and "media1.school.example" in text
+
+
+def test_user_del(tmp_path: Path) -> None:
+    data = str(tmp_path / "d")
+    run("user", "add", "gone", "--role", "pupil", "--data", data, stdin="a long password 1\n")
+    out = run("user", "del", "gone", "--data", data)
+    assert out.returncode == 0, out.stderr
+    assert "gone" not in (tmp_path / "d" / "accounts.json").read_text()

@@ -33,6 +33,8 @@ def test_links_round_trip_and_carry_the_grant() -> None:
     assert (link.host, link.port, link.tls) == ("10.77.0.1", 8765, False)
     assert signer.verify(link.token) == Grant("abc", "pupil", int(exp), "Maths", "t1")
     assert signer.verify(t_link).role == "teacher"   # the whole link works too
+    open_room = signer.links("h", 1, True, "r", "", "t", exp, waiting_room=False)[1]
+    assert signer.verify(open_room).waiting_room is False
 
 
 def test_forged_other_key_and_expired_links_are_distinct_errors() -> None:

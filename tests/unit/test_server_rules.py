@@ -84,3 +84,48 @@ def test_targets(action: Action) -> None:
 def test_locked_device_cannot_be_turned_on() -> None:
     assert rules.check_media_on(True) is ErrorCode.LOCKED
     assert rules.check_media_on(False) is None
+
+
+# ------------------------------------------------------------ transitions
+R, E = RoomState, rules.RoomEvent
+EXPECTED_ROOM = {
+    (R.OPEN, E.LAST_TEACHER_GONE): R.CLOSING, (R.CLOSING, E.LAST_TEACHER_GONE): R.CLOSING,
+    (R.OPEN, E.TEACHER_BACK): R.OPEN, (R.CLOSING, E.TEACHER_BACK): R.OPEN,
+    (R.OPEN, E.CLOSE): R.CLOSED, (R.CLOSING, E.CLOSE): R.CLOSED,
+}
+
+
+@pytest.mark.parametrize(("state", "event"), list(itertools.product(RoomState, rules.RoomEvent)))
+def test_room_transitions(state: RoomState, event: rules.RoomEvent) -> None:
+    if (state, event) in EXPECTED_ROOM:
+        assert rules.room_next(state, event) is EXPECTED_ROOM[(state, event)]
+    else:
+        # Closed is final: nothing reopens a closed room; NONE is no room at all.
+        assert state in (R.CLOSED, R.NONE)
+        with pytest.raises(rules.InvalidTransition):
+            rules.room_next(state, event)
+
+
+ME = rules.MemberEvent
+EXPECTED_MEMBER = {
+    (PState.CONNECTED, ME.ENTER_JOINED): PState.JOINED,
+    (PState.CONNECTED, ME.ENTER_WAITING): PState.WAITING,
+    (PState.WAITING, ME.ADMIT): PState.JOINED,
+    (PState.WAITING, ME.REMOVE): PState.CONNECTED,
+    (PState.JOINED, ME.REMOVE): PState.CONNECTED,
+}
+
+
+@pytest.mark.parametrize(("state", "event"), list(itertools.product(PState, rules.MemberEvent)))
+def test_member_transitions(state: PState, event: rules.MemberEvent) -> None:
+    if (state, event) in EXPECTED_MEMBER:
+        assert rules.member_next(state, event) is EXPECTED_MEMBER[(state, event)]
+    else:
+        with pytest.raises(rules.InvalidTransition):
+            rules.member_next(state, event)
+
+
+def test_who_waits() -> None:
+    assert rules.entry_event(Role.PUPIL, True) is ME.ENTER_WAITING
+    assert rules.entry_event(Role.PUPIL, False) is ME.ENTER_JOINED
+    assert rules.entry_event(Role.TEACHER, True) is ME.ENTER_JOINED   # teachers never wait
