@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from klasse.app import protocol as p
 from klasse.app.call_api import Device, EventSink, VideoSink
-from klasse.app.call_cache import CallCache
+from klasse.app.call_cache import CacheError, CallCache
 from klasse.app.call_state import (
     CallMachine,
     CloseDevice,
@@ -132,6 +132,10 @@ class CallSession:
                     await asyncio.wait_for(self._ended.wait(), delay)
                 delay = min(delay * 2, 4.0)
             reason = self.machine.end_reason or reason
+        except CacheError as exc:
+            # No private place to keep call data: refuse the call rather than write elsewhere.
+            reason = "cache_unavailable"
+            self._emit(ErrorRaised("cache_unavailable", str(exc)))
         except asyncio.CancelledError:
             reason = "cancelled"
             raise
