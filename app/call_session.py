@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from klasse.app import protocol as p
 from klasse.app.call_api import Device, EventSink, VideoSink
-from klasse.app.call_cache import CallCache
+from klasse.app.call_cache import CacheError, CallCache
 from klasse.app.call_state import (
     CallMachine,
     CloseDevice,
@@ -132,6 +132,10 @@ class CallSession:
                     await asyncio.wait_for(self._ended.wait(), delay)
                 delay = min(delay * 2, 4.0)
             reason = self.machine.end_reason or reason
+        except CacheError as exc:
+            # No private place to keep call data: refuse the call rather than write elsewhere.
+            reason = "cache_unavailable"
+            self._emit(ErrorRaised("cache_unavailable", str(exc)))
         except asyncio.CancelledError:
             reason = "cancelled"
             raise
@@ -187,6 +191,8 @@ class CallSession:
         if isinstance(msg, p.Welcome) and self.connected_at is None:
             self.connected_at = time.monotonic()
         if isinstance(msg, p.Published):
+            if msg.rid is not None:
+                self._pending.pop(msg.rid, None)
             if self._answer is not None and not self._answer.done():
                 self._answer.set_result(msg.sdp)
             return False

@@ -58,16 +58,21 @@ class LatestFrameTrack(MediaStreamTrack):
     def __init__(self) -> None:
         super().__init__()
         self._queue: asyncio.Queue[VideoFrame] = asyncio.Queue(maxsize=1)
+        self.taken = 0      # frames handed to the encoder
+        self.dropped = 0    # frames replaced by a newer one before the encoder took them
 
     def put(self, frame: VideoFrame) -> None:
         if self._queue.full():
             self._queue.get_nowait()
+            self.dropped += 1
         self._queue.put_nowait(frame)
 
     async def recv(self) -> VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        return await self._queue.get()
+        frame = await self._queue.get()
+        self.taken += 1
+        return frame
 
 
 class ForwardTrack(MediaStreamTrack):
@@ -111,6 +116,10 @@ class CameraPipeline:
         self._outputs.append(track)
         return track
 
+    def sent(self) -> tuple[int, int]:
+        """(frames the encoders took, frames dropped for newer ones) over all senders."""
+        return sum(t.taken for t in self._outputs), sum(t.dropped for t in self._outputs)
+
     def set_mode(self, mode: str) -> None:
         set_stage_mode(self.stage, mode)
         self.mode = mode
@@ -123,9 +132,9 @@ class CameraPipeline:
                 return
             assert isinstance(frame, VideoFrame)
             self.frames += 1
-            self._outputs = [t for t in self._outputs if t.readyState == "live"]
             for out in self._outputs:
-                out.put(frame)
+                if out.readyState == "live":
+                    out.put(frame)
             if self.preview is not None:
                 self.preview(frame.to_ndarray(format="rgb24"))
 

@@ -18,6 +18,7 @@ import argparse
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +49,32 @@ def wait_event(proc: subprocess.Popen[str], pred, timeout: float = 60) -> dict: 
     raise SystemExit("timed out")
 
 
+class LastSent:
+    """Keeps reading a publisher's output; remembers its latest bench_sent line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.last: dict | None = None  # type: ignore[type-arg]
+        self.first: dict | None = None  # type: ignore[type-arg]
+        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            ev = json.loads(line)
+            if ev["event"] == "bench_sent":
+                self.last = ev
+
+    def mark(self) -> None:
+        self.first = self.last
+
+    def rate(self) -> float:
+        """Frames the encoder took per second since mark()."""
+        if not self.first or not self.last or self.last["seconds"] == self.first["seconds"]:
+            return 0.0
+        return (self.last["encoded"] - self.first["encoded"]) / (
+            self.last["seconds"] - self.first["seconds"])
+
+
 def _avg_cpu(proc: psutil.Process) -> float:
     t = proc.cpu_times()
     return 100 * (t.user + t.system) / (time.time() - proc.create_time())
@@ -68,6 +95,7 @@ def main() -> int:
                   for i in range(args.feeds)]
         for proc in others:
             wait_event(proc, lambda e: e["event"] == "state" and e["state"] == "joined")
+        watchers = [LastSent(proc) for proc in others]
         # Drain their output in the background (they print little: no receiving).
         me = spawn(room["teacher_link"], room["pin"], "measured", "--size", args.size,
                    "--seconds", str(total))
@@ -90,15 +118,19 @@ def main() -> int:
         proc.cpu_percent(None)
         for pp in pubs:
             pp.cpu_percent(None)
+        for w in watchers:
+            w.mark()
         samples = []
         t_start = time.monotonic()
-        import threading
+        own: list[dict] = []  # type: ignore[type-arg]
 
         def drain() -> None:
             for line in me.stdout:  # type: ignore[union-attr]
                 ev = json.loads(line)
                 if ev["event"] == "video":
                     frames[ev["from"]] = ev["frames"]
+                elif ev["event"] == "bench_sent":
+                    own.append(ev)
         threading.Thread(target=drain, daemon=True).start()
         while time.monotonic() - t_start < args.seconds:
             time.sleep(1.0)
@@ -112,8 +144,13 @@ def main() -> int:
               f"feeds ({args.feed_size} @ 15 fps + audio)")
         print(f"CPU: mean {sum(cpu) / len(cpu):.0f} % of one core, max {max(cpu):.0f} % "
               f"({len(cpu)} one-second samples)")
+        if len(own) >= 2:
+            rate = (own[-1]["encoded"] - own[0]["encoded"]) / (own[-1]["seconds"] - own[0]["seconds"])
+            print(f"its own camera: the encoder took {rate:.1f} fps")
         print(f"memory: RSS {samples[-1][1] / 2**20:.0f} MiB, USS {samples[-1][2] / 2**20:.0f} MiB")
         print(f"received video per feed: {min(rates):.1f} to {max(rates):.1f} fps")
+        print("publishers' encoders took " + ", ".join(f"{w.rate():.1f}" for w in watchers)
+              + " fps during the sampling")
         print(f"the {args.feeds} publishing processes together: {pub_cpu:.0f} % of one core; "
               f"room service {_avg_cpu(stack.service):.0f} %, Janus {_avg_cpu(stack.janus):.0f} %"
               " (averaged since they started)")

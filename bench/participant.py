@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 from klasse.app.call_session import CallSession, make_event_printer
@@ -43,7 +44,11 @@ async def main() -> int:
     await joined.wait()
     await session.set_camera(True)
     await session.set_mic(True)
-    await asyncio.sleep(args.seconds)
+    for i in range(int(args.seconds)):
+        await asyncio.sleep(1.0)
+        taken, dropped = session.camera.sent()
+        print(json.dumps({"event": "bench_sent", "seconds": i + 1, "camera": session.camera.frames,
+                          "encoded": taken, "dropped": dropped}), flush=True)
     await session.leave()
     await task
     return 0

@@ -70,3 +70,16 @@ async def test_cache_gone_after_leave_and_after_kill(live_service: LiveService,
     finally:
         for proc in procs:
             await proc.kill()
+
+
+async def test_duration_leaves_on_its_own(live_service: LiveService, tmp_path: Path) -> None:
+    room = live_service.new_room()
+    t = await Headless.start(room["teacher_link"], "T", room["pin"], tmp_path, "--duration", "1.5")
+    try:
+        await t.wait(is_event("state", state="joined"))
+        assert await t.finish() == 0
+        assert t.events[-1] == {"event": "left", "reason": "left", "wiped": True,
+                                "cache_files_remaining": 0, "extra": {}}
+        assert _calls(tmp_path) == []
+    finally:
+        await t.kill()

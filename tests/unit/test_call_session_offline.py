@@ -66,3 +66,20 @@ async def test_synthetic_camera_opens_only_on_request(tmp_path: Path) -> None:
     await s.set_camera(False)
     assert cam.is_open is False
     await s.camera.stop()
+
+
+async def test_no_private_cache_folder_refuses_the_call(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import tempfile
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / f"klasse-{os.getuid()}").symlink_to(tmp_path / "elsewhere")
+    events: list[Event] = []
+    s = CallSession(LINK, "P", events.append)
+    await s.run()   # never connects: the refusal comes first
+    codes = [e.code for e in events if isinstance(e, ErrorRaised)]
+    assert codes == ["cache_unavailable"]
+    assert s.left is not None and s.left.reason == "cache_unavailable"
+    assert list((tmp_path / "elsewhere").iterdir()) == []

@@ -34,3 +34,31 @@ async def test_teacher_and_pupil_exchange_video(live_service: LiveService, tmp_p
     assert prec.json()[-1] == {"event": "left", "reason": "left", "wiped": True,
                                "cache_files_remaining": 0, "extra": {}}
     assert trec.json()[-1]["reason"] == "ended"
+
+
+async def test_kicked_and_denied_pupils_leave_and_wipe(live_service: LiveService,
+                                                      tmp_path: Path) -> None:
+    room = live_service.new_room()
+    trec, krec, drec = Recorder(), Recorder(), Recorder()
+    teacher = session(room["teacher_link"], "Ms T", room["pin"], trec, tmp_path)
+    kicked = session(room["pupil_link"], "Kim", room["pin"], krec, tmp_path)
+    denied = session(room["pupil_link"], "Dan", room["pin"], drec, tmp_path)
+    tasks = [asyncio.ensure_future(teacher.run())]
+    await trec.wait(is_event("state", state="joined"))
+    tasks += [asyncio.ensure_future(kicked.run()), asyncio.ensure_future(denied.run())]
+    await krec.wait(is_event("state", state="waiting"))
+    await drec.wait(is_event("state", state="waiting"))
+    await teacher.admit(kicked.machine.me)  # type: ignore[arg-type]
+    await krec.wait(is_event("state", state="joined"))
+    await kicked.set_camera(True)
+    await teacher.deny(denied.machine.me)  # type: ignore[arg-type]
+    await teacher.kick(kicked.machine.me)  # type: ignore[arg-type]
+    await asyncio.wait_for(asyncio.gather(*tasks[1:]), 15)
+    assert krec.json()[-1] == {"event": "left", "reason": "kicked", "wiped": True,
+                               "cache_files_remaining": 0, "extra": {}}
+    assert not kicked.camera_gate.is_on
+    assert drec.json()[-1]["reason"] == "denied" and drec.json()[-1]["wiped"] is True
+    assert any(e["event"] == "moderation" and e["action"] == "denied" for e in drec.json())
+    assert [p.name for p in tmp_path.glob("call-*")] == [teacher.cache.path.name]  # type: ignore[union-attr]
+    await teacher.end()
+    await asyncio.wait_for(tasks[0], 15)
