@@ -26,7 +26,9 @@ from tests.server_fixtures import (
     wait_publishing,
 )
 
-TAGS = sorted(str(t.__struct_config__.tag) for t in p.ClientMessage.__args__)  # type: ignore[attr-defined]
+# A valid `leave` legitimately ends the fuzzer's part in the lesson: not a disturbance.
+TAGS = sorted(str(t.__struct_config__.tag) for t in p.ClientMessage.__args__  # type: ignore[attr-defined]
+              if t is not p.Leave)
 FIELDS = sorted({f for t in p.ClientMessage.__args__ for f in t.__struct_fields__}  # type: ignore[attr-defined]
                 | {"type", "x", "sdp"})
 
@@ -57,6 +59,11 @@ async def healthy(live_service: LiveService) -> AsyncIterator[Healthy]:
     await wait_publishing(teacher, pw.participant)
     video = await subscribe(teacher, pw.participant)
     await asyncio.wait_for(video.first.wait(), 15)
+    # Fuzz only once video flows steadily: the first frames after ICE can be bursty.
+    async def steady() -> None:
+        while len(video.counters) < 15:
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(steady(), 15)
     stranger = await TestClient.connect(live_service.service.url)
     h = Healthy(teacher, pupil, pw.participant, fuzzer, stranger, video, pc, len(fuzzer.seen))
     yield h
@@ -98,7 +105,7 @@ frames = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=150, deadline=None, derandomize=True,  # the same examples in every CI run
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(batch=st.lists(st.tuples(st.booleans(), frames), min_size=1, max_size=6))
 async def test_fuzz_does_not_disturb_the_lesson(healthy: Healthy,
@@ -114,6 +121,7 @@ async def test_fuzz_does_not_disturb_the_lesson(healthy: Healthy,
         c.inbox.clear()
     # The fuzzer never got out of its role or into the teacher's view.
     assert not any(isinstance(m, (p.Closed, p.Admitted)) for m in healthy.fuzzer.seen[healthy.fuzz_from:])
-    # The healthy lesson goes on: a frame arrived in the last second.
-    assert healthy.video.times and loop.time() - healthy.video.times[-1] < 1.0
+    # The healthy lesson goes on: a frame arrived within the last 2 s (15 fps normally;
+    # the slack absorbs a busy 2-core CI machine, a disturbed lesson stops outright).
+    assert healthy.video.times and loop.time() - healthy.video.times[-1] < 2.0
     assert not healthy.pupil.closed.is_set() and not healthy.teacher.closed.is_set()
