@@ -310,7 +310,9 @@ class CallMachine:
     def count_down(self, elapsed_s: float) -> list[Effect]:
         """`elapsed_s` after the last recording message: the announced countdown, again."""
         rec = self.recording
-        if self.state == "left" or rec.state != "announced" or rec.starts_in is None:
+        # While reconnecting the state is unknown: no countdown may claim otherwise.
+        if self.state not in ("waiting", "joined") or rec.state != "announced" \
+                or rec.starts_in is None:
             return []
         left = max(0.0, round(rec.starts_in - elapsed_s, 1))
         return [RecordingChanged(p.RecordingState(

@@ -46,6 +46,9 @@ def test_announced_counts_down_then_active_then_off() -> None:
     assert of(ConsentRequested, out) == []        # no consent needed: nothing to answer
     ticks = [of(RecordingChanged, m.count_down(t))[0].recording.starts_in for t in (1, 4, 12)]
     assert ticks == [9, 6, 0]
+    m.connection_lost()
+    assert m.count_down(2) == []                  # unknown while reconnecting: no countdown
+    m.receive(welcome("joined"))
     m.receive(state("active"))
     assert m.count_down(1) == []                  # only an announcement counts down
     assert of(RecordingChanged, m.receive(state("off")))[0].recording.state == "off"
