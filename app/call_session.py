@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import websockets
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -45,6 +46,8 @@ from klasse.media.privacy_gate import GatedTrack
 from klasse.media.sources import SourceError, parse_source
 
 FLOW_INTERVAL_S = 0.5       # MediaFlow events at least once a second while media flows
+COUNTDOWN_S = 1.0           # an announced recording's starts_in, again, this often
+LEVEL_FLOOR_DB = -100.0     # the level of digital silence
 ANSWER_TIMEOUT_S = 20.0
 RETRY_FEED_AFTER_S = 1.0
 BLUR_MODES = ("off", "blur", "replace", "full")
@@ -81,6 +84,11 @@ class CallSession:
         self._subs: dict[str, RTCPeerConnection] = {}
         self._frames: dict[tuple[str, str], int] = {}
         self._reported: dict[tuple[str, str], int] = {}
+        # Decoded audio since the last report, per feed; and the last report's
+        # (sum of squares, samples), so a level covers about one second.
+        self._pcm: dict[str, list[np.ndarray]] = {}
+        self._last_energy: dict[str, tuple[float, int]] = {}
+        self._recording_at = time.monotonic()   # when the last recording state arrived
         self._pending: dict[int, tuple[str, str]] = {}   # rid -> (request, feed)
         self._rid = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -112,6 +120,7 @@ class CallSession:
             self._tell_blur_degraded()
             self.camera.start()
             self._spawn(self._report_flow())
+            self._spawn(self._count_down())
             lost_at: float | None = None
             delay = 0.25
             while self.machine.state != "left":
@@ -190,6 +199,8 @@ class CallSession:
             return False
         if isinstance(msg, p.Welcome) and self.connected_at is None:
             self.connected_at = time.monotonic()
+        if isinstance(msg, (p.Welcome, p.Recording)):
+            self._recording_at = time.monotonic()
         if isinstance(msg, p.Published):
             if msg.rid is not None:
                 self._pending.pop(msg.rid, None)
@@ -346,7 +357,10 @@ class CallSession:
             except MediaStreamError:
                 return
             self._frames[key] += 1
-            if track.kind == "video" and self._video is not None:
+            if track.kind == "audio":
+                # Kept as is; summed once per report (_level), not per frame.
+                self._pcm.setdefault(feed, []).append(frame.to_ndarray())  # type: ignore[union-attr]
+            elif self._video is not None:
                 self._video(feed, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
 
     async def _close_media(self) -> None:
@@ -370,7 +384,22 @@ class CallSession:
             for (feed, kind), n in list(self._frames.items()):
                 if self._reported.get((feed, kind)) != n:
                     self._reported[(feed, kind)] = n
-                    self._emit(MediaFlow(kind, feed, n))  # type: ignore[arg-type]
+                    level = self._level(feed) if kind == "audio" else None
+                    self._emit(MediaFlow(kind, feed, n, level))  # type: ignore[arg-type]
+
+    def _level(self, feed: str) -> float:
+        """The level of this report's audio and the previous report's (about 1 s)."""
+        chunks = self._pcm.pop(feed, [])
+        energy, count = audio_energy(chunks)
+        prev = self._last_energy.get(feed, (0.0, 0))
+        self._last_energy[feed] = (energy, count)
+        return level_db(energy + prev[0], count + prev[1])
+
+    async def _count_down(self) -> None:
+        """While a recording is announced, tell the front end the seconds left."""
+        while True:
+            await asyncio.sleep(COUNTDOWN_S)
+            await self._apply(self.machine.count_down(time.monotonic() - self._recording_at))
 
     def frames_from(self, feed: str, kind: str = "video") -> int:
         return self._frames.get((feed, kind), 0)
@@ -429,7 +458,7 @@ class CallSession:
         await self._request(p.Hand(up=up))
 
     async def consent(self, recording: bool) -> None:
-        await self._request(p.Consent(recording=recording))
+        await self._apply(self.machine.give_consent(recording))
 
     async def leave(self) -> None:
         await self._apply(self.machine.leave())
@@ -463,6 +492,22 @@ class CallSession:
 
     async def record(self, start: bool) -> None:
         await self._request(p.Record(start=start))
+
+
+def audio_energy(chunks: list[np.ndarray]) -> tuple[float, int]:
+    """Sum of squares (of int16 samples scaled to -1..1) and the sample count."""
+    if not chunks:
+        return 0.0, 0
+    pcm = np.concatenate([c.reshape(-1) for c in chunks]).astype(np.float32) / 32768.0
+    return float(np.dot(pcm, pcm)), int(pcm.size)
+
+
+def level_db(energy: float, count: int) -> float:
+    """RMS in dBFS of `count` samples with this sum of squares; silence -> LEVEL_FLOOR_DB."""
+    if count == 0 or energy <= 0.0:
+        return LEVEL_FLOOR_DB
+    db = 10.0 * float(np.log10(energy / count))
+    return round(max(LEVEL_FLOOR_DB, min(0.0, db)), 1)
 
 
 def make_event_printer(write: Callable[[str], None]) -> EventSink:

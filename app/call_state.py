@@ -17,6 +17,7 @@ from klasse.app import protocol as p
 from klasse.app.events import (
     CallState,
     ChatReceived,
+    ConsentRequested,
     ErrorRaised,
     Event,
     LocalMediaChanged,
@@ -133,6 +134,10 @@ class CallMachine:
         self.resume_token: str | None = None
         self.ice_servers: list[p.IceServer] = []
         self.recording = p.RecordingState()
+        # The pupil's answer to recordings that need consent (the service keeps it
+        # for the seat); None: not asked yet.
+        self.consent: bool | None = None
+        self._asked_consent = False     # ConsentRequested sent for the current recording
         self.participants: tuple[p.Participant, ...] = ()
         self.devices: dict[Device, _Device] = {"camera": _Device(), "mic": _Device()}
         self.published = False          # the publishing peer connection exists
@@ -193,7 +198,6 @@ class CallMachine:
         out = self._move("welcome_joined" if msg.state == "joined" else "welcome_waiting")
         self.me, self.role, self.resume_token = msg.participant, msg.role, msg.resume
         self.ice_servers = list(msg.ice_servers)
-        self.recording = msg.recording
         # A lock is only ever lifted by an explicit unlock: a resume that forgot it
         # must not re-enable the device.
         cam, mic = self.devices["camera"], self.devices["mic"]
@@ -205,7 +209,8 @@ class CallMachine:
                 out.append(CloseDevice(name))
         if not resumed:
             out.insert(0, Welcomed(msg.participant, msg.role, msg.room_title, msg.notice))
-        out.append(RecordingChanged(msg.recording))
+        # The recording state comes before anything is published (StartPublishing below).
+        out += self._set_recording(msg.recording)
         out.append(self._local_media())
         if resumed:
             # The service drops a participant's media with the connection; the
@@ -271,14 +276,70 @@ class CallMachine:
         return [StartPublishing()]
 
     def _on_recording(self, msg: p.Recording) -> list[Effect]:
-        self.recording = msg.recording
-        return [RecordingChanged(msg.recording)]
+        out = self._set_recording(msg.recording)
+        out.append(self._local_media())
+        return out
+
+    def _set_recording(self, rec: p.RecordingState) -> list[Effect]:
+        self.recording = rec
+        out: list[Effect] = [RecordingChanged(rec)]
+        if rec.state == "off":
+            self._asked_consent = False
+        elif self.needs_consent and not self._asked_consent:
+            self._asked_consent = True
+            out.append(ConsentRequested(tuple(rec.what)))
+        if self.recording_lock:
+            # The service turns devices off and keeps them off; never leave one open.
+            for name, dev in self.devices.items():
+                if dev.on:
+                    dev.on = False
+                    out.append(CloseDevice(name))
+        return out
+
+    @property
+    def needs_consent(self) -> bool:
+        """A recording that needs this pupil's consent is announced or running."""
+        return (self.role == "pupil" and self.recording.consent_required
+                and self.recording.state != "off")
+
+    @property
+    def recording_lock(self) -> bool:
+        """Camera and mic stay off: a recording needs consent this pupil has not given."""
+        return self.needs_consent and self.consent is not True
+
+    def count_down(self, elapsed_s: float) -> list[Effect]:
+        """`elapsed_s` after the last recording message: the announced countdown, again."""
+        rec = self.recording
+        # While reconnecting the state is unknown: no countdown may claim otherwise.
+        if self.state not in ("waiting", "joined") or rec.state != "announced" \
+                or rec.starts_in is None:
+            return []
+        left = max(0.0, round(rec.starts_in - elapsed_s, 1))
+        return [RecordingChanged(p.RecordingState(
+            state=rec.state, what=list(rec.what), starts_in=left,
+            consent_required=rec.consent_required))]
+
+    def give_consent(self, recording: bool) -> list[Effect]:
+        """The pupil's answer; a no also closes the devices (the service turns them off)."""
+        out = self.request(p.Consent(recording=recording))
+        if not any(isinstance(e, Send) for e in out):
+            return out
+        self.consent = recording
+        if self.recording_lock:
+            for name, dev in self.devices.items():
+                if dev.on:
+                    dev.on = False
+                    out.append(CloseDevice(name))
+        out.append(self._local_media())
+        return out
 
     def _on_chatmessage(self, msg: p.ChatMessage) -> list[Effect]:
         return [ChatReceived(msg.sender, msg.name, msg.text)]
 
     def _on_moderation(self, msg: p.Moderation) -> list[Effect]:
-        out: list[Effect] = [ModerationReceived(msg.action, msg.by, msg.device, msg.locked)]
+        # An empty `by`: the service itself (e.g. no recording consent), not a teacher.
+        out: list[Effect] = [ModerationReceived(msg.action, msg.by, msg.device, msg.locked,
+                                                by_server=not msg.by)]
         if msg.action == "turn_off" and msg.device is not None:
             dev = self.devices[msg.device]
             was_on = dev.on
@@ -326,6 +387,10 @@ class CallMachine:
         if on and dev.locked:
             return [ErrorRaised("locked", f"the teacher turned your {_label(device)} off "
                                 "and locked it; ask the teacher to unlock it")]
+        if on and self.recording_lock:
+            return [ErrorRaised(str(p.ErrorCode.RECORDING_NOT_ALLOWED),
+                                f"a recording is on: your {_label(device)} stays off unless "
+                                "you agree to be recorded")]
         if self.state == "left":
             return [ErrorRaised("not_joined", "the call is over")]
         if dev.on == on:
@@ -340,7 +405,7 @@ class CallMachine:
 
     def device_opened(self, device: Device) -> list[Effect]:
         dev = self.devices[device]
-        if dev.locked or self.state == "left":
+        if dev.locked or self.recording_lock or self.state == "left":
             return [CloseDevice(device)]   # locked (or ended) while it was opening
         dev.on = True
         out: list[Effect] = [self._local_media()]
@@ -394,7 +459,8 @@ class CallMachine:
 
     def _local_media(self) -> LocalMediaChanged:
         cam, mic = self.devices["camera"], self.devices["mic"]
-        return LocalMediaChanged(cam.on, mic.on, cam.locked, mic.locked)
+        rec = self.recording_lock
+        return LocalMediaChanged(cam.on, mic.on, cam.locked or rec, mic.locked or rec, rec)
 
 
 def _label(device: Device) -> str:

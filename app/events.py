@@ -56,24 +56,38 @@ class ParticipantsChanged(Event):
 
 @dataclass(frozen=True)
 class LocalMediaChanged(Event):
-    """This user's own devices: on/off, and whether a teacher locked them off."""
+    """This user's own devices: on/off, and whether they are locked off.
+
+    `recording_lock`: the locks are (also) the server's, because this pupil has not
+    consented to a recording that needs consent; they lift when the recording is
+    off or the pupil consents.
+    """
     EVENT: ClassVar[str] = "local_media"
     camera: bool
     mic: bool
     camera_locked: bool = False
     mic_locked: bool = False
+    recording_lock: bool = False
 
 
 @dataclass(frozen=True)
 class MediaFlow(Event):
-    """Cumulative frames received from one participant (at least once a second)."""
+    """Cumulative frames received from one participant (at least once a second).
+
+    For audio, `level` is the loudness of about the last second received from that
+    participant, as RMS in dBFS (0 is full scale; silence is LEVEL_FLOOR_DB).
+    """
     EVENT: ClassVar[str] = "video"   # or "audio": see `kind`
     kind: Literal["video", "audio"]
     sender: str
     frames: int
+    level: float | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"event": self.kind, "from": self.sender, "frames": self.frames}
+        out: dict[str, Any] = {"event": self.kind, "from": self.sender, "frames": self.frames}
+        if self.kind == "audio":
+            out["level"] = self.level
+        return out
 
 
 @dataclass(frozen=True)
@@ -91,12 +105,25 @@ class RecordingChanged(Event):
 
 
 @dataclass(frozen=True)
+class ConsentRequested(Event):
+    """A recording that needs this pupil's consent is announced or running.
+
+    Until the pupil answers yes (CallControl.consent(True)), camera and microphone
+    stay off, enforced by the server. Sent once per recording."""
+    EVENT: ClassVar[str] = "consent_request"
+    what: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ModerationReceived(Event):
+    """`by` is the teacher's id; `by_server` is true when the service itself did it
+    (for example devices off for a pupil without recording consent)."""
     EVENT: ClassVar[str] = "moderation"
     action: str
     by: str
     device: str | None = None
     locked: bool = False
+    by_server: bool = False
 
 
 @dataclass(frozen=True)

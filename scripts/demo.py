@@ -41,6 +41,8 @@ def start_server(work: Path, addr: str) -> tuple[subprocess.Popen[str], dict]:
     config = work / "server.toml"
     config.write_text(
         f'listen = "{addr}"\nport = 8765\ndata = "{work / "data"}"\nteacher_grace_s = 30\n'
+        # A teacher may try recording; files go under the demo's temporary folder.
+        'recording_allowed = true\n'
         '[notice]\nversion = "demo-1"\ncontroller = "Demo School, 1 Example Street"\n'
         'dpo_contact = "privacy@demo-school.example"\n')
     subprocess.run([*SERVER, "user", "add", TEACHER, "--role", "teacher", "--config",
@@ -224,10 +226,10 @@ def main() -> int:
                 asyncio.ensure_future(autopilot(window, room["pin"]))
 
         # The demo's own machine policy; the installed client reads
-        # /etc/klasse/policy.conf instead. Recording stays off: the room service has
-        # no recorder yet (issue 7) and refuses `record`.
+        # /etc/klasse/policy.conf instead. It lets the teacher try recording, which
+        # the demo's room service allows too.
         return run_app([room["teacher_link"], "--name", "Demo Teacher"],
-                       policy=Policy(recording_allowed=False), on_window=ready)
+                       policy=Policy(recording_allowed=True), on_window=ready)
     finally:
         if pupil is not None:
             pupil.close()

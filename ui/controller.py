@@ -52,6 +52,7 @@ class CallController(QObject):
     mediaFlow = Signal(object)             # events.MediaFlow
     recordingChanged = Signal(object)      # events.RecordingChanged
     moderationReceived = Signal(object)    # events.ModerationReceived
+    consentRequested = Signal(object)      # events.ConsentRequested
     chatReceived = Signal(object)          # events.ChatReceived
     errorRaised = Signal(object)           # events.ErrorRaised
     left = Signal(object)                  # events.Left
@@ -108,6 +109,8 @@ class CallController(QObject):
             self.recordingChanged.emit(event)
         elif isinstance(event, ev.ModerationReceived):
             self.moderationReceived.emit(event)
+        elif isinstance(event, ev.ConsentRequested):
+            self.consentRequested.emit(event)
         elif isinstance(event, ev.ChatReceived):
             self.chatReceived.emit(event)
         elif isinstance(event, ev.ErrorRaised):

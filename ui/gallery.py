@@ -1,7 +1,7 @@
 """The lesson gallery: one tile per joined participant, own tile first.
 
-The active speaker is the participant whose audio started arriving most recently
-and is still arriving (the engine reports audio frame counts, not levels).
+The active speaker is the participant with the highest recent audio level (the
+engine's MediaFlow.level, dBFS over about a second) above a speaking threshold.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from klasse.ui.base import Translatable
 from klasse.ui.i18n import tr
 from klasse.ui.video_tile import VideoTile
 
-SPEAKING_WINDOW_S = 1.5
+SPEAKING_WINDOW_S = 1.5      # a level older than this no longer counts
+SPEAKING_LEVEL_DB = -50.0    # quieter than this is silence or background noise
 
 
 class Gallery(Translatable, QWidget):
@@ -29,7 +30,7 @@ class Gallery(Translatable, QWidget):
         self.me = ""
         self._order: list[str] = []
         self._cols = 1
-        self._audio: dict[str, tuple[int, float, float]] = {}  # id -> frames, last, since
+        self._levels: dict[str, tuple[float, float]] = {}  # id -> (level dBFS, when)
         self.active_speaker: str | None = None
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -106,21 +107,16 @@ class Gallery(Translatable, QWidget):
             tile.set_frame(frame)
 
     def on_media_flow(self, flow: MediaFlow) -> None:
-        if flow.kind != "audio":
+        if flow.kind != "audio" or flow.level is None:
             return
-        now = time.monotonic()
-        frames, last, since = self._audio.get(flow.sender, (0, 0.0, now))
-        if flow.frames > frames:
-            if now - last > SPEAKING_WINDOW_S:
-                since = now
-            self._audio[flow.sender] = (flow.frames, now, since)
+        self._levels[flow.sender] = (flow.level, time.monotonic())
         self._update_speaker()
 
     def _update_speaker(self) -> None:
         now = time.monotonic()
-        live = [(since, pid) for pid, (_, last, since) in self._audio.items()
-                if now - last <= SPEAKING_WINDOW_S and pid in self.tiles
-                and self.tiles[pid].mic]
+        live = [(level, pid) for pid, (level, at) in self._levels.items()
+                if now - at <= SPEAKING_WINDOW_S and level >= SPEAKING_LEVEL_DB
+                and pid in self.tiles and self.tiles[pid].mic]
         speaker = max(live)[1] if live else None
         if speaker != self.active_speaker:
             self.active_speaker = speaker

@@ -175,6 +175,9 @@ class MainWindow(Translatable, QMainWindow):
         t.endLesson.connect(c.end)
         t.record.connect(c.record)
         self.banner.consent.connect(c.consent)
+        c.consentRequested.connect(lambda _: self.messages.show_message(tr(
+            "Do you agree to be recorded? Until you agree, your camera and microphone stay "
+            "off.")))
         self.left_page.again.connect(self._back_to_start)
         self.left_page.quit.connect(self.close)
 
@@ -346,6 +349,7 @@ class MainWindow(Translatable, QMainWindow):
 
     def _recording(self, event: ev.RecordingChanged) -> None:
         before = self.recording_state
+        self.banner.asks_consent = self.controller.role == "pupil"
         self.banner.set_state(event)
         state = "unknown" if event.unknown else event.recording.state
         self.recording_state = state
@@ -359,7 +363,13 @@ class MainWindow(Translatable, QMainWindow):
 
     def _moderation(self, m: ev.ModerationReceived) -> None:
         camera = m.device == "camera"
-        if m.action == "turn_off":
+        if m.action == "turn_off" and m.by_server:
+            # Not a teacher: the service (a recording this pupil has not agreed to).
+            text = (tr("The school's server turned your camera off: a recording is on that "
+                       "needs your consent.") if camera else
+                    tr("The school's server turned your microphone off: a recording is on "
+                       "that needs your consent."))
+        elif m.action == "turn_off":
             text = (tr("Your teacher turned your camera off.") if camera
                     else tr("Your teacher turned your microphone off."))
             if m.locked:
@@ -384,7 +394,6 @@ class MainWindow(Translatable, QMainWindow):
                                     "one."),
                  "link_invalid": tr("This lesson link does not work on this server."),
                  "locked": tr("Your teacher has locked this off."),
-                 "recording_not_allowed": tr("Recording is not allowed for this lesson."),
                  "not_allowed": tr("Only the teacher can do that."),
                  "rate_limited": tr("Too many tries. Please wait a minute."),
                  "media_failed": tr("Camera or microphone could not be connected."),
@@ -392,6 +401,14 @@ class MainWindow(Translatable, QMainWindow):
                                      "your whole picture is blurred instead."),
                  "device_failed": tr("The camera or microphone could not be opened. Check "
                                      "that it is connected and not used by another program.")}
+        if e.code == "recording_not_allowed":
+            # A teacher's start refused by the server, or a pupil's device kept off.
+            text = (tr("The school's server refused to record: {message}").format(
+                message=e.message) if self.controller.role == "teacher" else
+                tr("A recording is on: your camera and microphone stay off unless you agree "
+                   "to be recorded."))
+            self.messages.show_message(text)
+            return
         self.messages.show_message(known.get(e.code) or tr("Something went wrong: {message}")
                                    .format(message=e.message))
 

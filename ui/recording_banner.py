@@ -60,9 +60,11 @@ class RecordingBanner(Translatable, QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.agree)
         layout.addWidget(self.decline)
-        self.agree.clicked.connect(lambda: self.consent.emit(True))
-        self.decline.clicked.connect(lambda: self.consent.emit(False))
+        self.agree.clicked.connect(lambda: self._answer(True))
+        self.decline.clicked.connect(lambda: self._answer(False))
         self.event_: RecordingChanged | None = None
+        self.answer: bool | None = None    # this pupil's consent to the current recording
+        self.asks_consent = True           # False for a teacher: only pupils are asked
         self._since = time.monotonic()
         self._tick = QTimer(self)          # the countdown to an announced recording
         self._tick.setInterval(1000)
@@ -76,7 +78,14 @@ class RecordingBanner(Translatable, QWidget):
         e = self.event_
         return e is not None and (e.unknown or e.recording.state != "off")
 
+    def _answer(self, yes: bool) -> None:
+        self.answer = yes
+        self.retranslate()
+        self.consent.emit(yes)
+
     def set_state(self, event: RecordingChanged) -> None:
+        if not event.unknown and event.recording.state == "off":
+            self.answer = None    # the next recording asks again
         self.event_ = event
         self._since = time.monotonic()
         counting = (not event.unknown and event.recording.state == "announced"
@@ -110,12 +119,16 @@ class RecordingBanner(Translatable, QWidget):
 
     def retranslate(self) -> None:
         msg = self.message()
+        consent = bool(self.asks_consent and self.event_ and self.active
+                       and self.event_.recording.consent_required and not self.event_.unknown)
+        if consent and self.answer is not None:
+            msg += " " + (tr("You agreed to be recorded.") if self.answer else
+                          tr("You are not recorded: your camera and microphone stay off until "
+                             "the recording ends."))
         self.text.setText(msg)
         self.setAccessibleName(msg or tr("Recording indicator"))
         label_for(self.agree, tr("I agree to be recorded"))
         label_for(self.decline, tr("Keep me out of the recording"))
-        consent = bool(self.event_ and self.event_.recording.consent_required
-                       and not self.event_.unknown and self.active)
         self.agree.setVisible(consent)
         self.decline.setVisible(consent)
 

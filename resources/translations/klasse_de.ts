@@ -29,7 +29,7 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+44"/>
+        <location filename="../../ui/gallery.py" line="+45"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
     </message>
@@ -168,7 +168,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/privacy_notice.py" line="+75"/>
+        <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
         <translation>Verlassen</translation>
@@ -209,7 +209,12 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+89"/>
+        <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
+        <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
@@ -234,7 +239,17 @@
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
+        <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
+        <translation>Der Server der Schule hat deine Kamera ausgeschaltet: Es läuft eine Aufnahme, die deine Einwilligung braucht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The school&apos;s server turned your microphone off: a recording is on that needs your consent.</source>
+        <translation>Der Server der Schule hat dein Mikrofon ausgeschaltet: Es läuft eine Aufnahme, die deine Einwilligung braucht.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Deine Lehrkraft hat deine Kamera ausgeschaltet.</translation>
     </message>
@@ -295,17 +310,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Recording is not allowed for this lesson.</source>
-        <translation>Aufzeichnen ist in dieser Stunde nicht erlaubt.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Only the teacher can do that.</source>
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+162"/>
+        <location line="-167"/>
+        <location line="+168"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -315,13 +325,13 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-159"/>
-        <location line="+164"/>
+        <location line="-165"/>
+        <location line="+178"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-12"/>
         <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
         <translation>Hintergrund-Unschärfe ist auf diesem Computer nicht verfügbar, deshalb wird dein ganzes Bild unscharf gemacht.</translation>
     </message>
@@ -331,7 +341,17 @@
         <translation>Kamera oder Mikrofon konnten nicht geöffnet werden. Prüfe, ob sie angeschlossen sind und kein anderes Programm sie benutzt.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+4"/>
+        <source>The school&apos;s server refused to record: {message}</source>
+        <translation>Der Server der Schule hat die Aufnahme abgelehnt: {message}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A recording is on: your camera and microphone stay off unless you agree to be recorded.</source>
+        <translation>Es läuft eine Aufnahme: Deine Kamera und dein Mikrofon bleiben aus, solange du der Aufnahme nicht zustimmst.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -511,7 +531,7 @@
         <translation>{first} und {last}</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+66"/>
         <source>● Recording state unknown: the connection to the school&apos;s server was lost. Assume the recording ({what}) may still be running.</source>
         <translation>● Aufzeichnung unbekannt: die Verbindung zum Server der Schule ist unterbrochen. Die Aufzeichnung ({what}) läuft vielleicht noch.</translation>
     </message>
@@ -531,7 +551,17 @@
         <translation>● REC: Diese Stunde wird aufgezeichnet: {what}.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>You agreed to be recorded.</source>
+        <translation>Du hast der Aufnahme zugestimmt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You are not recorded: your camera and microphone stay off until the recording ends.</source>
+        <translation>Du wirst nicht aufgenommen: Deine Kamera und dein Mikrofon bleiben aus, bis die Aufnahme endet.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Recording indicator</source>
         <translation>Aufzeichnungsanzeige</translation>
     </message>

@@ -29,7 +29,7 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+44"/>
+        <location filename="../../ui/gallery.py" line="+45"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
     </message>
@@ -168,7 +168,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/privacy_notice.py" line="+75"/>
+        <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
         <translation>Verlaten</translation>
@@ -209,7 +209,12 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+89"/>
+        <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
+        <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
@@ -234,7 +239,17 @@
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
+        <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
+        <translation>De server van de school heeft je camera uitgezet: er loopt een opname waarvoor jouw toestemming nodig is.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The school&apos;s server turned your microphone off: a recording is on that needs your consent.</source>
+        <translation>De server van de school heeft je microfoon uitgezet: er loopt een opname waarvoor jouw toestemming nodig is.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Je docent heeft je camera uitgezet.</translation>
     </message>
@@ -295,17 +310,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Recording is not allowed for this lesson.</source>
-        <translation>Opnemen is in deze les niet toegestaan.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Only the teacher can do that.</source>
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+162"/>
+        <location line="-167"/>
+        <location line="+168"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -315,13 +325,13 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-159"/>
-        <location line="+164"/>
+        <location line="-165"/>
+        <location line="+178"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-12"/>
         <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
         <translation>Achtergrondvervaging is op deze computer niet beschikbaar, daarom wordt je hele beeld vervaagd.</translation>
     </message>
@@ -331,7 +341,17 @@
         <translation>De camera of microfoon kon niet worden geopend. Controleer of hij is aangesloten en niet door een ander programma wordt gebruikt.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+4"/>
+        <source>The school&apos;s server refused to record: {message}</source>
+        <translation>De server van de school heeft de opname geweigerd: {message}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A recording is on: your camera and microphone stay off unless you agree to be recorded.</source>
+        <translation>Er loopt een opname: je camera en microfoon blijven uit, tenzij je akkoord gaat met de opname.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -511,7 +531,7 @@
         <translation>{first} en {last}</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+66"/>
         <source>● Recording state unknown: the connection to the school&apos;s server was lost. Assume the recording ({what}) may still be running.</source>
         <translation>● Opname onbekend: de verbinding met de server van school is verbroken. De opname ({what}) loopt misschien nog.</translation>
     </message>
@@ -531,7 +551,17 @@
         <translation>● REC: deze les wordt opgenomen: {what}.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>You agreed to be recorded.</source>
+        <translation>Je bent akkoord gegaan met de opname.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You are not recorded: your camera and microphone stay off until the recording ends.</source>
+        <translation>Je wordt niet opgenomen: je camera en microfoon blijven uit tot de opname eindigt.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Recording indicator</source>
         <translation>Opname-indicator</translation>
     </message>

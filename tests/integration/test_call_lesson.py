@@ -68,7 +68,7 @@ async def test_teacher_turns_a_pupils_camera_off(live_service: LiveService, tmp_
         first_local_media = await anna.wait(is_event("local_media"))
         assert first_local_media == {
             "event": "local_media", "camera": False, "mic": False,
-            "camera_locked": False, "mic_locked": False}
+            "camera_locked": False, "mic_locked": False, "recording_lock": False}
         assert str(clip) not in open_paths(anna.proc.pid)
 
         # A pupil cannot admit; a malformed command is an error event, not a crash.

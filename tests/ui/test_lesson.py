@@ -106,7 +106,9 @@ def test_chat_hand_shortcuts_and_active_speaker(qtbot, make_window) -> None:
     qtbot.waitUntil(lambda: not teacher.lesson.gallery.tiles[pid].hand, timeout=3000)
     gallery = teacher.lesson.gallery
     qtbot.waitUntil(lambda: gallery.tiles[pid].mic, timeout=3000)
-    gallery.on_media_flow(MediaFlow(kind="audio", sender=pid, frames=50))
+    gallery.on_media_flow(MediaFlow(kind="audio", sender=pid, frames=50, level=-80.0))
+    assert gallery.active_speaker is None               # audio, but silence
+    gallery.on_media_flow(MediaFlow(kind="audio", sender=pid, frames=75, level=-24.0))
     assert gallery.active_speaker == pid and gallery.tiles[pid].speaking
     assert "speaking" in gallery.tiles[pid].accessibleDescription()
 
