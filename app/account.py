@@ -1,4 +1,5 @@
-"""School accounts: sign in and create a lesson, over the same protocol as a call.
+"""School accounts: sign in, create a lesson, list and delete a teacher's own
+recordings, over the same protocol as a call.
 
 Each request is one short WebSocket connection to the school's server (never
 through a proxy). The session token that comes back lives in the caller's memory
@@ -70,3 +71,19 @@ async def create_room(url: str, session: str, title: str, expires_s: int = 7200,
                       timeout: float = 15.0) -> p.RoomCreated:
     return await _ask(url, p.CreateRoom(session=session, title=title, expires_s=expires_s),
                       p.RoomCreated, timeout)
+
+
+async def list_recordings(url: str, session: str,
+                          timeout: float = 15.0) -> list[p.RecordingEntry]:
+    """A teacher's own recordings on the school's server (only theirs, oldest first)."""
+    reply = await _ask(url, p.ListRecordings(session=session), p.Recordings, timeout)
+    return list(reply.recordings)
+
+
+async def delete_recording(url: str, session: str, id: str,
+                           timeout: float = 15.0) -> list[p.RecordingEntry]:
+    """Delete one of the teacher's own recordings; returns what is left. Another
+    teacher's recording is refused as `no_such_recording`, one still being written or
+    converted as `out_of_order`."""
+    reply = await _ask(url, p.DeleteRecording(session=session, id=id), p.Recordings, timeout)
+    return list(reply.recordings)

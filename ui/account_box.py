@@ -1,6 +1,7 @@
 """Signing in with a school account (start screen): user name and password go to
 the school's server from the machine policy; a teacher can then create a lesson
-and hand its pupil link and PIN to the class."""
+and hand its pupil link and PIN to the class, and list and delete their own
+recordings (ui/recordings_dialog.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from klasse.app.protocol import RoomCreated, Session
 from klasse.ui.base import Translatable, button, label_for
 from klasse.ui.i18n import tr
+from klasse.ui.recordings_dialog import RecordingsDialog
 
 
 class AccountBox(Translatable, QFrame):
@@ -26,12 +28,14 @@ class AccountBox(Translatable, QFrame):
     createLesson = Signal(str)       # title
     startLesson = Signal()
     signOut = Signal()
+    showRecordings = Signal()        # the window answers with open_recordings(url)
 
     def __init__(self, server: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.server = server
         self.session: Session | None = None
         self.room: RoomCreated | None = None
+        self.recordings: RecordingsDialog | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.heading = QLabel(self)
         font = self.heading.font()
@@ -56,6 +60,7 @@ class AccountBox(Translatable, QFrame):
         self.title_label = QLabel(self)
         self.title_label.setBuddy(self.title)
         self.create = button(self, object_name="createLesson")
+        self.my_recordings = button(self, object_name="myRecordings")
         self.created = QLabel(self)
         self.created.setObjectName("createdLesson")
         self.created.setWordWrap(True)
@@ -73,7 +78,7 @@ class AccountBox(Translatable, QFrame):
         form.addRow(self.title_label, self.title)
         row = QHBoxLayout()
         row.addStretch(1)
-        for b in (self.sign_out, self.sign_in, self.create):
+        for b in (self.sign_out, self.sign_in, self.my_recordings, self.create):
             row.addWidget(b)
         lesson_row = QHBoxLayout()
         lesson_row.addWidget(self.created, 1)
@@ -92,6 +97,7 @@ class AccountBox(Translatable, QFrame):
         self.sign_out.clicked.connect(self.signOut)
         self.create.clicked.connect(lambda: self.createLesson.emit(self.title.text().strip()))
         self.start.clicked.connect(self.startLesson)
+        self.my_recordings.clicked.connect(self.showRecordings)
         self.copy.clicked.connect(self._copy)
         self.retranslate()
 
@@ -107,7 +113,24 @@ class AccountBox(Translatable, QFrame):
                 tr("Lesson link: {link}\nPIN: {pin}").format(link=self.room.pupil_link,
                                                             pin=self.room.pin))
 
+    def open_recordings(self, url: str) -> RecordingsDialog | None:
+        """Show the signed-in teacher's recordings (a fresh list from the server)."""
+        if self.session is None or self.session.role != "teacher":
+            return None
+        self._close_recordings()
+        self.recordings = RecordingsDialog(url, self.session.token, self)
+        self.recordings.show()
+        return self.recordings
+
+    def _close_recordings(self) -> None:
+        if self.recordings is not None:
+            self.recordings.close()     # drops its request under way and its token
+            self.recordings.deleteLater()
+            self.recordings = None
+
     def set_session(self, session: Session | None) -> None:
+        if session is None or self.session is None or session.token != self.session.token:
+            self._close_recordings()    # a dialog never outlives the session it asks with
         self.session, self.room = session, None
         self.password.clear()           # never kept in a widget longer than needed
         self.sign_in.setEnabled(True)
@@ -140,7 +163,7 @@ class AccountBox(Translatable, QFrame):
                   self.sign_in):
             w.setVisible(not signed_in)
             w.setEnabled(self.server is not None)
-        for w in (self.title, self.title_label, self.create):
+        for w in (self.title, self.title_label, self.create, self.my_recordings):
             w.setVisible(teacher)
         self.sign_out.setVisible(signed_in)
         has_room = teacher and self.room is not None
@@ -158,5 +181,7 @@ class AccountBox(Translatable, QFrame):
         label_for(self.sign_in, tr("&Sign in"))
         label_for(self.sign_out, tr("Sign out"))
         label_for(self.create, tr("Create a lesson"))
+        label_for(self.my_recordings, tr("My recordings"),
+                  tr("List and delete your recordings on the school's server"))
         label_for(self.copy, tr("Copy for pupils"), tr("Copy the pupil link and PIN"))
         label_for(self.start, tr("Start the lesson"), tr("Join your new lesson as its teacher"))

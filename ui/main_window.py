@@ -147,6 +147,8 @@ class MainWindow(Translatable, QMainWindow):
         acc.signOut.connect(lambda: (setattr(self, "session", None), acc.set_session(None)))
         acc.createLesson.connect(self._create_lesson)
         acc.startLesson.connect(self._start_lesson)
+        # signed in means the policy names a server, so the URL is there
+        acc.showRecordings.connect(lambda: acc.open_recordings(self._account_url()))
         p = self.prejoin
         p.cameraToggled.connect(c.set_camera)
         p.micToggled.connect(c.set_mic)
