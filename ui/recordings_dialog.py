@@ -105,7 +105,7 @@ class RecordingsDialog(Translatable, QDialog):
         layout.addLayout(buttons)
 
         self.list.itemSelectionChanged.connect(self._selection_changed)
-        self.refresh.clicked.connect(self.load)
+        self.refresh.clicked.connect(lambda: self.load())
         self.delete.clicked.connect(self._ask_to_delete)
         self.confirm_no.clicked.connect(lambda: self.confirm.setVisible(False))
         self.confirm_yes.clicked.connect(self._delete)
@@ -114,8 +114,8 @@ class RecordingsDialog(Translatable, QDialog):
         self.load()
 
     # ------------------------------------------------------------ requests
-    def load(self) -> None:
-        self._request(list_recordings(self.url, self._session))
+    def load(self, keep_error: bool = False) -> None:
+        self._request(list_recordings(self.url, self._session), keep_error)
 
     def _delete(self) -> None:
         self.confirm.setVisible(False)
@@ -123,12 +123,14 @@ class RecordingsDialog(Translatable, QDialog):
         if rid is not None:
             self._request(delete_recording(self.url, self._session, rid))
 
-    def _request(self, coro: Coroutine[Any, Any, list[RecordingEntry]]) -> None:
+    def _request(self, coro: Coroutine[Any, Any, list[RecordingEntry]],
+                 keep_error: bool = False) -> None:
         """Run one account request; its answer replaces the list, a refusal is shown."""
         if self._busy:
             coro.close()            # one request at a time; the buttons are off meanwhile
             return
-        self.error.clear()
+        if not keep_error:
+            self.error.clear()
         self._set_busy(True)
 
         async def run() -> None:
@@ -137,14 +139,15 @@ class RecordingsDialog(Translatable, QDialog):
             except AccountError as exc:
                 self._set_busy(False)
                 self.show_error(exc)
-                if exc.code == "no_such_recording":
-                    self.load()     # it went meanwhile (retention, IT): show what is left
+                if exc.code == "no_such_recording":   # gone meanwhile (retention, IT)
+                    self.load(keep_error=True)            # so show what is left
         self._task = asyncio.ensure_future(run())
 
     def done(self, result: int) -> None:
         # Closing drops a request still under way, so no answer lands in a closed dialog.
         if self._task is not None and not self._task.done():
             self._task.cancel()
+            self._set_busy(False)
         super().done(result)
 
     # ------------------------------------------------------------ drawing
@@ -192,14 +195,17 @@ class RecordingsDialog(Translatable, QDialog):
                 item.setSelected(True)
         for column in range(self.COLUMNS):
             self.list.resizeColumnToContents(column)
+        self._show_status()
+        self._selection_changed()
+
+    def _show_status(self) -> None:
         if self.entries is None:
-            self.status.setText(tr("Loading your recordings…"))
+            self.status.setText(tr("Loading your recordings…") if self._busy else "")
         elif not self.entries:
             self.status.setText(tr("You have no recordings on the school's server."))
         else:
             self.status.setText(tr("The school's server deletes each recording automatically "
                                    "on the date shown."))
-        self._selection_changed()
 
     @staticmethod
     def _state(state: str) -> str:
@@ -210,6 +216,7 @@ class RecordingsDialog(Translatable, QDialog):
         self._busy = busy
         self.refresh.setEnabled(not busy)
         self.confirm_yes.setEnabled(not busy)
+        self._show_status()
         self._selection_changed()
 
     def _selection_changed(self) -> None:

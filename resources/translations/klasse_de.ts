@@ -209,7 +209,7 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+91"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
@@ -220,6 +220,7 @@
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Bitte melde dich noch einmal an.</translation>
     </message>
@@ -230,6 +231,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
@@ -327,6 +329,7 @@
     <message>
         <location line="-165"/>
         <location line="+178"/>
+        <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
@@ -889,14 +892,14 @@
         <translation>Den Warteraum verlassen</translation>
     </message>
     <message>
-        <location filename="../../ui/account_box.py" line="+107"/>
+        <location filename="../../ui/account_box.py" line="+113"/>
         <source>Lesson link: {link}
 PIN: {pin}</source>
         <translation>Link zur Stunde: {link}
 PIN: {pin}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+36"/>
         <source>Or sign in with your school account</source>
         <translation>Oder melde dich mit deinem Schulkonto an</translation>
     </message>
@@ -974,6 +977,16 @@ PIN: {pin}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>My recordings</source>
+        <translation>Meine Aufnahmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>List and delete your recordings on the school&apos;s server</source>
+        <translation>Deine Aufnahmen auf dem Server der Schule ansehen und löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Copy for pupils</source>
         <translation>Für die Klasse kopieren</translation>
     </message>
@@ -991,6 +1004,136 @@ PIN: {pin}</translation>
         <location line="+0"/>
         <source>Join your new lesson as its teacher</source>
         <translation>Deiner neuen Stunde als Lehrkraft beitreten</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recordings_dialog.py" line="-10"/>
+        <source>Only teachers have recordings.</source>
+        <translation>Nur Lehrkräfte haben Aufnahmen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>That recording no longer exists: it has expired or was deleted.</source>
+        <translation>Diese Aufnahme gibt es nicht mehr: Sie ist abgelaufen oder wurde gelöscht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That recording is still being written or converted. You can delete it once it is ready.</source>
+        <translation>Diese Aufnahme wird noch geschrieben oder umgewandelt. Du kannst sie löschen, sobald sie fertig ist.</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Loading your recordings…</source>
+        <translation>Deine Aufnahmen werden geladen …</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You have no recordings on the school&apos;s server.</source>
+        <translation>Du hast keine Aufnahmen auf dem Server der Schule.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The school&apos;s server deletes each recording automatically on the date shown.</source>
+        <translation>Der Server der Schule löscht jede Aufnahme automatisch am angegebenen Datum.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>being recorded</source>
+        <translation>wird aufgenommen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>being converted</source>
+        <translation>wird umgewandelt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Delete the recording of {when} ({what}) for good? This cannot be undone.</source>
+        <translation>Die Aufnahme vom {when} ({what}) endgültig löschen? Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>My recordings — Klasse</source>
+        <translation>Meine Aufnahmen — Klasse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recordings of your lessons on the school&apos;s server. Only you see them here.</source>
+        <translation>Aufnahmen deiner Stunden auf dem Server der Schule. Nur du siehst sie hier.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recorded on</source>
+        <translation>Aufgenommen am</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What was recorded</source>
+        <translation>Was aufgenommen wurde</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Stand</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Deleted automatically on</source>
+        <translation>Automatisch gelöscht am</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your recordings</source>
+        <translation>Deine Aufnahmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ask the school&apos;s server again</source>
+        <translation>Den Server der Schule erneut fragen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete the selected recording</source>
+        <translation>Die ausgewählte Aufnahme löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete for good</source>
+        <translation>Endgültig löschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep it</source>
+        <translation>Behalten</translation>
     </message>
 </context>
 </TS>

@@ -209,7 +209,7 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+91"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
@@ -220,6 +220,7 @@
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Log opnieuw in.</translation>
     </message>
@@ -230,6 +231,7 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
@@ -327,6 +329,7 @@
     <message>
         <location line="-165"/>
         <location line="+178"/>
+        <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
@@ -889,14 +892,14 @@
         <translation>De wachtkamer verlaten</translation>
     </message>
     <message>
-        <location filename="../../ui/account_box.py" line="+107"/>
+        <location filename="../../ui/account_box.py" line="+113"/>
         <source>Lesson link: {link}
 PIN: {pin}</source>
         <translation>Link naar de les: {link}
 Pincode: {pin}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+36"/>
         <source>Or sign in with your school account</source>
         <translation>Of log in met je schoolaccount</translation>
     </message>
@@ -974,6 +977,16 @@ Pincode: {pin}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>My recordings</source>
+        <translation>Mijn opnames</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>List and delete your recordings on the school&apos;s server</source>
+        <translation>Je opnames op de server van de school bekijken en verwijderen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Copy for pupils</source>
         <translation>Kopiëren voor leerlingen</translation>
     </message>
@@ -991,6 +1004,136 @@ Pincode: {pin}</translation>
         <location line="+0"/>
         <source>Join your new lesson as its teacher</source>
         <translation>Als docent aan je nieuwe les beginnen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recordings_dialog.py" line="-10"/>
+        <source>Only teachers have recordings.</source>
+        <translation>Alleen docenten hebben opnames.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>That recording no longer exists: it has expired or was deleted.</source>
+        <translation>Deze opname bestaat niet meer: ze is verlopen of verwijderd.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That recording is still being written or converted. You can delete it once it is ready.</source>
+        <translation>Deze opname wordt nog geschreven of omgezet. Je kunt haar verwijderen zodra ze klaar is.</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Loading your recordings…</source>
+        <translation>Je opnames worden geladen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You have no recordings on the school&apos;s server.</source>
+        <translation>Je hebt geen opnames op de server van de school.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The school&apos;s server deletes each recording automatically on the date shown.</source>
+        <translation>De server van de school verwijdert elke opname automatisch op de getoonde datum.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>being recorded</source>
+        <translation>wordt opgenomen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>being converted</source>
+        <translation>wordt omgezet</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation>klaar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>failed</source>
+        <translation>mislukt</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Delete the recording of {when} ({what}) for good? This cannot be undone.</source>
+        <translation>De opname van {when} ({what}) definitief verwijderen? Dit kan niet ongedaan worden gemaakt.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>My recordings — Klasse</source>
+        <translation>Mijn opnames — Klasse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recordings of your lessons on the school&apos;s server. Only you see them here.</source>
+        <translation>Opnames van je lessen op de server van de school. Alleen jij ziet ze hier.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recorded on</source>
+        <translation>Opgenomen op</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Length</source>
+        <translation>Duur</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What was recorded</source>
+        <translation>Wat is opgenomen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Deleted automatically on</source>
+        <translation>Automatisch verwijderd op</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your recordings</source>
+        <translation>Je opnames</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Vernieuwen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ask the school&apos;s server again</source>
+        <translation>De server van de school opnieuw vragen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Delete…</source>
+        <translation>Ver&amp;wijderen…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete the selected recording</source>
+        <translation>De gekozen opname verwijderen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete for good</source>
+        <translation>Definitief verwijderen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep it</source>
+        <translation>Bewaren</translation>
     </message>
 </context>
 </TS>
