@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import websockets
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 VIDEOROOM = "janus.plugin.videoroom"
 KEEPALIVE_S = 25.0
+TEARDOWN_WAIT_S = 2.0  # answered requests take ms; never hold a room close behind one Janus drops
 
 
 class JanusError(RuntimeError):
@@ -138,6 +140,36 @@ class JanusConnection:
         await self.request({"janus": "remove_token", "token": token})
 
 
+class _InFlight:
+    """Counts requests under way, so teardown can wait until none is.
+
+    Janus 1.1.2 frees a handle's plugin session on detach/destroy while its worker
+    threads may still be handling a request for that handle; the next lookup then
+    reads freed memory (seen as a segfault in janus_plugin_session_is_alive). So a
+    handle or session is torn down only once our own requests on it have answered.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self.idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self.idle.set()
+
+    async def drained(self, timeout: float = TEARDOWN_WAIT_S) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle.wait(), timeout)
+
+
 class JanusSession:
     """A Janus session: kept alive by a periodic keepalive until destroyed."""
 
@@ -145,7 +177,16 @@ class JanusSession:
         self.conn = conn
         self.id = session_id
         self.token = token
+        self.closing = False
+        self.inflight = _InFlight()
         self._keepalive = asyncio.create_task(self._keep_alive(), name=f"janus-ka-{session_id}")
+
+    async def call(self, body: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """A request within this session; refused once the session is being torn down."""
+        if self.closing:
+            raise ConnectionError("janus session is closing")
+        with self.inflight.track():
+            return await self.conn.request(self._auth(body), timeout=timeout)
 
     def _auth(self, body: dict[str, Any]) -> dict[str, Any]:
         body["session_id"] = self.id
@@ -157,13 +198,13 @@ class JanusSession:
         while True:
             await asyncio.sleep(KEEPALIVE_S)
             try:
-                await self.conn.request(self._auth({"janus": "keepalive"}))
+                await self.call({"janus": "keepalive"})
             except (TimeoutError, JanusError, ConnectionError):
                 return
 
     async def attach(self, plugin: str = VIDEOROOM) -> JanusHandle:
-        reply = await self.conn.request(self._auth({"janus": "attach", "plugin": plugin,
-                                                    "opaque_id": secrets.token_hex(4)}))
+        reply = await self.call({"janus": "attach", "plugin": plugin,
+                                 "opaque_id": secrets.token_hex(4)})
         handle = JanusHandle(self, int(reply["data"]["id"]))
         self.conn._handles[handle.id] = handle
         return handle
@@ -172,10 +213,15 @@ class JanusSession:
         self._keepalive.cancel()
 
     async def destroy(self) -> None:
+        """Refuse new requests, let those under way answer, detach, then destroy."""
+        if self.closing:
+            return
+        self.closing = True
         self.stop_keepalive()
+        await self.inflight.drained()
+        for handle in [hd for hd in self.conn._handles.values() if hd.session is self]:
+            await handle._detach_now()
         self.conn._sessions.pop(self.id, None)
-        for hid in [h for h, hd in self.conn._handles.items() if hd.session is self]:
-            self.conn._handles.pop(hid, None)
         with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
             await self.conn.request(self._auth({"janus": "destroy"}))
 
@@ -187,13 +233,21 @@ class JanusHandle:
         self.session = session
         self.id = handle_id
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.inflight = _InFlight()
+        self.detached = False
+
+    async def _call(self, body: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        if self.detached:
+            raise ConnectionError("janus handle is detached")
+        with self.inflight.track():
+            return await self.session.call(dict(body, handle_id=self.id), timeout=timeout)
 
     async def message(self, body: dict[str, Any], jsep: dict[str, Any] | None = None,
                       timeout: float = 10.0) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        req: dict[str, Any] = {"janus": "message", "handle_id": self.id, "body": body}
+        req: dict[str, Any] = {"janus": "message", "body": body}
         if jsep is not None:
             req["jsep"] = jsep
-        reply = await self.session.conn.request(self.session._auth(req), timeout=timeout)
+        reply = await self._call(req, timeout=timeout)
         data = reply.get("plugindata", {}).get("data", {})
         if "error_code" in data:
             raise JanusError(int(data["error_code"]), str(data.get("error", "")))
@@ -212,9 +266,19 @@ class JanusHandle:
 
     async def hangup(self) -> None:
         with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
-            await self.session.conn.request(self.session._auth({"janus": "hangup", "handle_id": self.id}))
+            await self._call({"janus": "hangup"})
 
     async def detach(self) -> None:
+        """Detach once this handle's requests under way have answered."""
+        if self.detached:
+            return
+        self.detached = True
+        await self.inflight.drained()
+        await self._detach_now()
+
+    async def _detach_now(self) -> None:
+        self.detached = True
         self.session.conn._handles.pop(self.id, None)
         with contextlib.suppress(JanusError, ConnectionError, asyncio.TimeoutError):
-            await self.session.conn.request(self.session._auth({"janus": "detach", "handle_id": self.id}))
+            await self.session.conn.request(
+                self.session._auth({"janus": "detach", "handle_id": self.id}))

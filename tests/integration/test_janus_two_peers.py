@@ -91,3 +91,52 @@ def test_spawned_janus_may_not_dump_core(janus: JanusProcess) -> None:
     limits = open(f"/proc/{janus.proc.pid}/limits").read()
     core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
     assert core.split()[4:6] == ["0", "0"], core
+
+
+async def test_session_teardown_waits_for_requests_under_way(janus: JanusProcess) -> None:
+    # Janus 1.1.2 can read a freed plugin session when a handle is destroyed while one
+    # of its requests is still being handled; teardown must come after the answer.
+    s = janus.settings
+    admin = await JanusConnection.open_admin(s.admin_url, s.admin_secret)
+    conn = await JanusConnection.open(s.api_url, s.api_secret)
+    token = secrets.token_urlsafe(16)
+    await admin.add_token(token)
+    session = await conn.create_session(token)
+    room, room_secret = secrets.randbelow(2**31), secrets.token_hex(8)
+    pc = _pc()
+    try:
+        control = await session.attach()
+        await control.message({"request": "create", "room": room, "admin_key": s.admin_secret,
+                               "secret": room_secret, "publishers": 2, "is_private": True})
+        pub = await session.attach()
+        await pub.message({"request": "join", "ptype": "publisher", "room": room})
+        pc.addTrack(SyntheticVideoTrack(160, 120, fps=15))
+        await pc.setLocalDescription(await pc.createOffer())
+        order: list[str] = []
+
+        async def publish() -> None:
+            _, answer = await pub.message(
+                {"request": "publish"},
+                jsep={"type": "offer", "sdp": pc.localDescription.sdp, "trickle": False})
+            order.append("answered" if answer else "no answer")
+
+        task = asyncio.create_task(publish())
+        await asyncio.sleep(0)           # the publish request is now under way
+        assert session.inflight.count == 1
+        await session.destroy()
+        order.append("destroyed")
+        await task
+        assert order == ["answered", "destroyed"]
+        # After teardown nothing more is sent for this session or its handles.
+        try:
+            await pub.message({"request": "list"})
+        except ConnectionError:
+            pass
+        else:
+            raise AssertionError("a detached handle sent a request")
+        assert janus.proc is not None and janus.proc.poll() is None
+    finally:
+        await pc.close()
+        await conn.close()
+        await admin.remove_token(token)
+        await admin.close()
