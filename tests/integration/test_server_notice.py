@@ -3,6 +3,10 @@ notice for a valid link, and leaves no room, no participant and no log line."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from klasse.app import protocol as p
 from klasse.app.protocol import ErrorCode
 from klasse.server.links import Grant
@@ -69,3 +73,24 @@ async def test_notice_refuses_bad_links_like_join(live_service: LiveService) -> 
     assert (await c.error()).code is ErrorCode.BAD_MESSAGE
     assert room["room"] not in svc.rooms
     await c.close()
+
+
+async def test_fetch_notice_uses_one_short_connection(live_service: LiveService) -> None:
+    from klasse.app.notice import NoticeError, fetch_notice
+
+    svc = live_service.service
+    room = live_service.new_room()
+    before = len(svc._clients)
+    notice = await fetch_notice(room["pupil_link"])
+    assert notice == svc.config.notice
+    for _ in range(50):                  # the service sees the connection go at once
+        if len(svc._clients) == before:
+            break
+        await asyncio.sleep(0.02)
+    assert len(svc._clients) == before
+    assert room["room"] not in svc.rooms
+    expired = svc.signer.sign(Grant(svc.signer.new_room_id(), "pupil", 1000.0))
+    link = p.parse_link(room["pupil_link"])
+    with pytest.raises(NoticeError) as info:
+        await fetch_notice(p.Link(host=link.host, port=link.port, token=expired, tls=link.tls))
+    assert info.value.code == "link_expired"
