@@ -65,6 +65,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>You did not join. Nothing was sent to the school&apos;s server.</source>
+        <translation>Du bist nicht beigetreten. An den Server der Schule wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The call has ended.</source>
         <translation>Der Anruf ist beendet.</translation>
     </message>
@@ -168,7 +173,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/privacy_notice.py" line="+75"/>
+        <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
         <translation>Verlassen</translation>
@@ -209,7 +214,7 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+142"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
@@ -225,16 +230,17 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+205"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="-103"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+79"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Deine Lehrkraft hat deine Kamera ausgeschaltet.</translation>
     </message>
@@ -290,6 +296,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>This lesson has already ended.</source>
+        <translation>Diese Stunde ist bereits beendet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Your teacher has locked this off.</source>
         <translation>Deine Lehrkraft hat das gesperrt.</translation>
     </message>
@@ -304,8 +315,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+162"/>
+        <location line="-211"/>
+        <location line="+212"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -315,8 +326,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-159"/>
-        <location line="+164"/>
+        <location line="-209"/>
+        <location line="+214"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>

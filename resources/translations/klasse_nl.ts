@@ -65,6 +65,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>You did not join. Nothing was sent to the school&apos;s server.</source>
+        <translation>Je hebt niet deelgenomen. Er is niets naar de server van school gestuurd.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The call has ended.</source>
         <translation>Het gesprek is afgelopen.</translation>
     </message>
@@ -168,7 +173,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/privacy_notice.py" line="+75"/>
+        <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
         <translation>Verlaten</translation>
@@ -209,7 +214,7 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+142"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
@@ -225,16 +230,17 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+205"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="-103"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+79"/>
         <source>Your teacher turned your camera off.</source>
         <translation>Je docent heeft je camera uitgezet.</translation>
     </message>
@@ -290,6 +296,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>This lesson has already ended.</source>
+        <translation>Deze les is al afgelopen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Your teacher has locked this off.</source>
         <translation>Je docent heeft dit vergrendeld.</translation>
     </message>
@@ -304,8 +315,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+162"/>
+        <location line="-211"/>
+        <location line="+212"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -315,8 +326,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-159"/>
-        <location line="+164"/>
+        <location line="-209"/>
+        <location line="+214"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
