@@ -120,8 +120,10 @@ def test_teacher_turns_pupil_camera_off_through_the_real_stack(
         pupil.prejoin.join.click()
         await _until(lambda: pupil.notice_pending is not None, "pupil welcomed")
         pupil.notice.accept_button.click()
-        await _until(lambda: pupil.stack.currentWidget() is pupil.waiting, "waiting room")
-        assert pupil.waiting.headline.text() == "Your teacher will let you in."
+        # Accepting sends the Join: "connecting", then the waiting room.
+        await _until(lambda: pupil.stack.currentWidget() is pupil.waiting
+                     and pupil.waiting.headline.text() == "Your teacher will let you in.",
+                     "waiting room")
 
         panel = teacher.lesson.teacher
         await _until(lambda: len(panel.waiting_rows) == 1, "teacher sees the pupil waiting")
@@ -275,7 +277,8 @@ def test_notice_shows_before_the_name_reaches_the_service(qtbot, qloop, room_ser
         assert "Lena Accepting" not in teacher.names
         second.notice.accept_button.click()
         await _until(lambda: "Lena Accepting" in teacher.names, "the pupil at the service")
-        await _until(lambda: second.stack.currentWidget() is second.waiting, "waiting room")
+        await _until(lambda: second.waiting.headline.text() == "Your teacher will let you in.",
+                     "waiting room")
         await teacher.end()
         await _until(lambda: second.stack.currentWidget() is second.left_page, "ended",
                      timeout=30)
