@@ -133,6 +133,14 @@ class Join(_Msg, frozen=True, tag="join"):
     resume: str | None = None    # reconnect token from an earlier Welcome
 
 
+class GetNotice(_Msg, frozen=True, tag="get_notice"):
+    """Ask for the privacy notice before joining. Carries no name and no PIN: the
+    link only names the service's deployment and lets it refuse a forged or
+    expired link. Creates no room and no participant; the reply is NoticeInfo."""
+    v: int
+    link: str                    # the link token (or the whole klasse:// link)
+
+
 class Publish(_Msg, frozen=True, tag="publish"):
     sdp: str                     # offer; the reply is Published with the answer
 
@@ -232,7 +240,7 @@ class DeleteRecording(_Msg, frozen=True, tag="delete_recording"):
     id: str
 
 
-ClientMessage = (Login | CreateRoom | Join | Publish | Subscribe | SubscriptionAnswer
+ClientMessage = (Login | CreateRoom | Join | GetNotice | Publish | Subscribe | SubscriptionAnswer
                  | Unsubscribe | MediaState | Chat | Hand | Consent | Leave | Ping | Admit
                  | AdmitAll | Deny | TurnOff | Unlock | AskOn | Kick | LowerHands | End
                  | Record | ListRecordings | DeleteRecording)
@@ -265,6 +273,11 @@ class Welcome(_Msg, frozen=True, tag="welcome"):
     recording: RecordingState
     camera_locked: bool = False
     mic_locked: bool = False
+
+
+class NoticeInfo(_Msg, frozen=True, tag="notice_info"):
+    """Reply to GetNotice: the notice Welcome will carry too."""
+    notice: Notice
 
 
 class Admitted(_Msg, frozen=True, tag="admitted"):
@@ -326,7 +339,7 @@ class Recordings(_Msg, frozen=True, tag="recordings"):
     recordings: list[RecordingEntry]
 
 
-ServerMessage = (Session | RoomCreated | Welcome | Admitted | Denied | Participants
+ServerMessage = (Session | RoomCreated | Welcome | NoticeInfo | Admitted | Denied | Participants
                  | Published | Subscription | Moderation | Recording | ChatMessage
                  | Closed | Error | Pong | Recordings)
 
@@ -351,13 +364,12 @@ def decode_client(raw: bytes | str) -> ClientMessage:
     msg = _decode(_client_decoder, raw)
     if isinstance(msg, Chat) and len(msg.text) > MAX_CHAT_CHARS:
         raise ProtocolError(ErrorCode.TOO_LARGE, f"chat text over {MAX_CHAT_CHARS} characters")
-    if isinstance(msg, Join):
-        if msg.v != PROTOCOL_VERSION:
-            raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION,
-                                f"protocol version {msg.v} is not {PROTOCOL_VERSION}")
-        if not msg.name.strip() or len(msg.name) > MAX_NAME_CHARS:
-            raise ProtocolError(ErrorCode.BAD_MESSAGE,
-                                f"name must be 1 to {MAX_NAME_CHARS} characters")
+    if isinstance(msg, Join | GetNotice) and msg.v != PROTOCOL_VERSION:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION,
+                            f"protocol version {msg.v} is not {PROTOCOL_VERSION}")
+    if isinstance(msg, Join) and (not msg.name.strip() or len(msg.name) > MAX_NAME_CHARS):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE,
+                            f"name must be 1 to {MAX_NAME_CHARS} characters")
     return msg  # type: ignore[return-value]
 
 

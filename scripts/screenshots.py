@@ -38,8 +38,8 @@ def settle(ms: int = 150) -> None:
 def window(room: Room, tmp: Path, name: str, teacher: bool = False) -> MainWindow:
     policy = Policy(recording_allowed=teacher)
     prefs = Preferences(policy, QSettings(str(tmp / f"{name}.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(CallController(room.factory), policy, prefs, [], [],
-                     chimes=ChimePlayer(backend=None))
+    controller = CallController(room.factory, notice_fetcher=room.fetch_notice)
+    win = MainWindow(controller, policy, prefs, [], [], chimes=ChimePlayer(backend=None))
     win.resize(1100, 700)
     win.show()
     return win

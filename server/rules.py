@@ -41,6 +41,7 @@ class Action(StrEnum):
     LOGIN = "login"
     CREATE_ROOM = "create_room"
     JOIN = "join"
+    GET_NOTICE = "get_notice"
     PUBLISH = "publish"
     SUBSCRIBE = "subscribe"
     SUBSCRIPTION_ANSWER = "subscription_answer"
@@ -66,7 +67,7 @@ class Action(StrEnum):
 
 
 # Not tied to a room: allowed before joining, pointless after.
-OUTSIDE_ROOM = frozenset({Action.LOGIN, Action.CREATE_ROOM, Action.JOIN,
+OUTSIDE_ROOM = frozenset({Action.LOGIN, Action.CREATE_ROOM, Action.JOIN, Action.GET_NOTICE,
                           Action.LIST_RECORDINGS, Action.DELETE_RECORDING})
 # What a waiting pupil may still do: leave, keep the link alive, say its device state.
 WHILE_WAITING = frozenset({Action.LEAVE, Action.PING, Action.MEDIA, Action.CONSENT})
@@ -83,6 +84,7 @@ assert OUTSIDE_ROOM | PARTICIPANT | TEACHER_ONLY | {Action.PING} == set(Action)
 # Which message type is which action.
 ACTION_OF: dict[type, Action] = {
     p.Login: Action.LOGIN, p.CreateRoom: Action.CREATE_ROOM, p.Join: Action.JOIN,
+    p.GetNotice: Action.GET_NOTICE,
     p.Publish: Action.PUBLISH, p.Subscribe: Action.SUBSCRIBE,
     p.SubscriptionAnswer: Action.SUBSCRIPTION_ANSWER, p.Unsubscribe: Action.UNSUBSCRIBE,
     p.MediaState: Action.MEDIA, p.Chat: Action.CHAT, p.Hand: Action.HAND,

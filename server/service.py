@@ -364,6 +364,15 @@ class RoomService:
             self._send_lesson(m)
         self._broadcast_participants(room)
 
+    async def _get_notice(self, client: Client, msg: p.GetNotice) -> None:
+        """The notice before joining: the link is checked as for a join (forged,
+        expired, ended), but no PIN is tried, no room or participant is made, and
+        nothing is logged (the reply is the same for every room of this service)."""
+        grant = self.signer.verify(msg.link)
+        if grant.room in self.ended:
+            raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
+        client.send(p.NoticeInfo(notice=self.config.notice, rid=msg.rid))
+
     def _authenticate(self, client: Client, msg: p.Join, grant: Grant) -> str:
         if msg.session is not None:
             info = self.accounts.session(msg.session)
@@ -776,6 +785,7 @@ class RoomService:
 
     _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
         Action.LOGIN: _login, Action.CREATE_ROOM: _create_room, Action.JOIN: _join,
+        Action.GET_NOTICE: _get_notice,
         Action.PUBLISH: _publish, Action.SUBSCRIBE: _subscribe,
         Action.SUBSCRIPTION_ANSWER: _subscription_answer, Action.UNSUBSCRIBE: _unsubscribe,
         Action.MEDIA: _media, Action.CHAT: _chat, Action.HAND: _hand, Action.CONSENT: _consent,

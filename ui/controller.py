@@ -4,8 +4,10 @@ CallController owns a CallControl (app/call_api.py), runs its coroutines on the
 qasync loop that drives Qt, turns engine events into queued Qt signals, and
 forwards clicks as commands. Widgets talk only to this object.
 
-Two privacy rules live here because they are about when the UI asks for media:
+Three privacy rules live here because they are about when the UI talks to anything:
 - nothing is opened until the user turns a device on (no call object exists before);
+- before a join the notice is asked for with the link alone (`ask_notice`, through
+  app/notice.py): no name goes to the server until the user has accepted it;
 - on joining, the devices the user switched on in the pre-join screen stay off until
   the privacy notice of this server has been accepted (`release_devices`).
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from klasse.app import events as ev
 from klasse.app.call_api import CallControl, Device, EventSink, VideoSink
-from klasse.app.protocol import Link, Participant, RecordingState
+from klasse.app.notice import NoticeError, fetch_notice
+from klasse.app.protocol import Link, Notice, Participant, RecordingState
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class JoinRequest:
 
 
 CallFactory = Callable[[JoinRequest, EventSink, VideoSink], CallControl]
+NoticeFetcher = Callable[[Link], Awaitable[Notice]]   # raises NoticeError
 
 
 class CallController(QObject):
@@ -57,14 +61,19 @@ class CallController(QObject):
     errorRaised = Signal(object)           # events.ErrorRaised
     left = Signal(object)                  # events.Left
     frameReady = Signal(str, object)       # participant id or "local", RGB ndarray
+    noticeFetched = Signal(object, object)  # JoinRequest, Notice: nothing sent but the link
+    noticeFailed = Signal(object)          # events.ErrorRaised
 
     # Internal: carries events from whatever thread the engine uses to the GUI thread.
     _event = Signal(object)
     _frame = Signal(str, object)
 
-    def __init__(self, factory: CallFactory, parent: QObject | None = None) -> None:
+    def __init__(self, factory: CallFactory, parent: QObject | None = None,
+                 notice_fetcher: NoticeFetcher = fetch_notice) -> None:
         super().__init__(parent)
         self._factory = factory
+        self._fetch_notice = notice_fetcher
+        self._notice_ask = 0          # bumped to drop the answer of an abandoned ask
         self._call: CallControl | None = None
         self._request: JoinRequest | None = None
         self._running = False
@@ -178,6 +187,28 @@ class CallController(QObject):
     def request(self) -> JoinRequest | None:
         return self._request
 
+    def ask_notice(self, request: JoinRequest) -> None:
+        """Fetch the server's notice before joining; answers with noticeFetched or
+        noticeFailed. Only the link's token goes out: no name, PIN or session."""
+        if self._running:
+            return
+        self._notice_ask += 1
+        self._spawn(self._ask_notice(self._notice_ask, request))
+
+    async def _ask_notice(self, ask: int, request: JoinRequest) -> None:
+        try:
+            notice = await self._fetch_notice(request.link)
+        except NoticeError as exc:
+            if ask == self._notice_ask and shiboken6.isValid(self):
+                self.noticeFailed.emit(ev.ErrorRaised(code=exc.code, message=exc.message))
+            return
+        if ask == self._notice_ask and shiboken6.isValid(self):
+            self.noticeFetched.emit(request, notice)
+
+    def cancel_notice(self) -> None:
+        """Forget an ask still under way (the user went back)."""
+        self._notice_ask += 1
+
     def join(self, request: JoinRequest) -> None:
         """Start the call. Devices switched on before stay off until `release_devices`."""
         if self._running:
@@ -231,6 +262,7 @@ class CallController(QObject):
         self._command("consent", recording)
 
     def leave(self) -> None:
+        self.cancel_notice()
         if self._running:
             self._command("leave")
         elif self._call is not None:

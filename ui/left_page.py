@@ -58,7 +58,9 @@ class LeftPage(Translatable, QWidget):
                    "denied": tr("The teacher did not let you in."),
                    "expired": tr("The lesson link has expired."),
                    "server_shutdown": tr("The school's server closed the lesson."),
-                   "left": tr("You left the lesson.")}
+                   "left": tr("You left the lesson."),
+                   "declined": tr("You did not join. Nothing was sent to the school's "
+                                  "server.")}
         self.headline.setText(reasons.get(e.reason, tr("The call has ended.")) if e else "")
         if e is None:
             self.wiped.setText("")

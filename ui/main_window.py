@@ -23,7 +23,7 @@ from klasse.app import events as ev
 from klasse.app.account import AccountError, create_room, service_url, sign_in
 from klasse.app.devices import SYNTHETIC, DeviceInfo
 from klasse.app.policy import Policy
-from klasse.app.protocol import Link, RecordingState, Session, parse_link
+from klasse.app.protocol import Link, Notice, RecordingState, Session, parse_link
 from klasse.ui.base import Translatable, button, label_for
 from klasse.ui.controller import CallController, JoinRequest
 from klasse.ui.i18n import set_language, system_language, tr
@@ -101,7 +101,11 @@ class MainWindow(Translatable, QMainWindow):
         self.prefs = prefs
         self.chimes = chimes or ChimePlayer()
         self.room_title = ""
-        self.notice_pending: ev.Welcomed | None = None
+        # The notice on screen, waiting for a decision; and the join it gates (None when
+        # the notice changed between asking and joining and the gate comes after Welcome).
+        self.notice_pending: Notice | None = None
+        self.pending_join: JoinRequest | None = None
+        self.allow_camera = True       # False: the user objected (sound only)
         self.recording_state = "off"
         self.setWindowIcon(app_icon())
         self.resize(1100, 720)
@@ -158,8 +162,8 @@ class MainWindow(Translatable, QMainWindow):
         p.joinClicked.connect(self.join)
         p.back.connect(self._back_to_start)
         self.notice.accepted.connect(self._notice_accepted)
-        self.notice.declined.connect(c.leave)
-        self.waiting.leave.connect(c.leave)
+        self.notice.declined.connect(self._notice_declined)
+        self.waiting.leave.connect(self._leave_waiting)
         le = self.lesson
         le.cameraToggled.connect(c.set_camera)
         le.micToggled.connect(c.set_mic)
@@ -194,6 +198,8 @@ class MainWindow(Translatable, QMainWindow):
         c.chatReceived.connect(le.chat.add)
         c.errorRaised.connect(self._error)
         c.left.connect(self._left)
+        c.noticeFetched.connect(self._notice_fetched)
+        c.noticeFailed.connect(self._notice_failed)
 
     # ---------------------------------------------------------------- pages
     def open_link(self, link: Link) -> None:
@@ -256,14 +262,42 @@ class MainWindow(Translatable, QMainWindow):
             self.open_link(parse_link(room.teacher_link))
 
     def join(self) -> None:
+        """Join pressed: first the server's notice (asked with the link alone); the
+        Join, with the name, goes out only once this server's notice is accepted."""
         link = self.prejoin.link
-        if link is None or not self.prejoin.name.text().strip():
+        if link is None or not self.prejoin.name.text().strip() or self.controller.running:
             return
         self.lesson.chat.clear()
         self.lesson.set_audio_only(False)
+        self.allow_camera = True
         self.waiting.set_mode("connecting")
         self.stack.setCurrentWidget(self.waiting)
-        self.controller.join(self._request(link))
+        self.controller.ask_notice(self._request(link))
+
+    @staticmethod
+    def _server(link: Link) -> str:
+        return f"{link.host}:{link.port}"
+
+    def _notice_fetched(self, request: JoinRequest, notice: Notice) -> None:
+        if self.stack.currentWidget() is not self.waiting:    # the user went elsewhere
+            return
+        if notice.version == self.prefs.accepted_notice(self._server(request.link)):
+            self.controller.join(request)
+            return
+        self.notice_pending, self.pending_join = notice, request
+        self.notice.show_notice(notice)
+        self.stack.setCurrentWidget(self.notice)
+
+    def _notice_failed(self, error: ev.ErrorRaised) -> None:
+        self._error(error)
+        self.stack.setCurrentWidget(self.prejoin)
+
+    def _leave_waiting(self) -> None:
+        if self.controller.running:
+            self.controller.leave()
+        else:                                   # still asking for the notice
+            self.controller.cancel_notice()
+            self.stack.setCurrentWidget(self.prejoin)
 
     def _back_to_start(self) -> None:
         self.controller.leave()
@@ -322,22 +356,42 @@ class MainWindow(Translatable, QMainWindow):
         self.room_title = welcome.room_title
         self.lesson.set_role(welcome.role)
         self.waiting.set_mode(self.waiting.mode, welcome.room_title)
-        if welcome.notice.version != self.prefs.notice_version:
-            self.notice_pending = welcome
+        request = self.controller.request
+        server = self._server(request.link) if request is not None else ""
+        if welcome.notice.version != self.prefs.accepted_notice(server):
+            # Changed since it was asked for (or never asked): the gate comes now,
+            # with the devices still held back.
+            self.notice_pending, self.pending_join = welcome.notice, None
             self.notice.show_notice(welcome.notice)
             self.stack.setCurrentWidget(self.notice)
         else:
-            self.controller.release_devices()
+            self.controller.release_devices(self.allow_camera)
             self._show_call_page()
         self.retranslate()
 
     def _notice_accepted(self, allow_camera: bool) -> None:
-        welcome, self.notice_pending = self.notice_pending, None
-        if welcome is not None:
-            self.prefs.notice_version = welcome.notice.version
+        notice, self.notice_pending = self.notice_pending, None
+        request, self.pending_join = self.pending_join, None
+        link = request.link if request is not None else (
+            self.controller.request.link if self.controller.request is not None else None)
+        if notice is not None and link is not None:
+            self.prefs.accept_notice(self._server(link), notice.version)
+        self.allow_camera = allow_camera
         self.lesson.set_audio_only(not allow_camera)
-        self.controller.release_devices(allow_camera)
-        self._show_call_page()
+        if request is not None:                 # before joining: join now
+            self.waiting.set_mode("connecting")
+            self.stack.setCurrentWidget(self.waiting)
+            self.controller.join(request)
+        else:
+            self.controller.release_devices(allow_camera)
+            self._show_call_page()
+
+    def _notice_declined(self) -> None:
+        self.notice_pending = None
+        request, self.pending_join = self.pending_join, None
+        self.controller.leave()     # before joining: closes the preview, sends nothing
+        if request is not None:
+            self._left(ev.Left(reason="declined", wiped=True, cache_files_remaining=0))
 
     def _local(self, state: ev.LocalMediaChanged) -> None:
         self.prejoin.set_local(state)
@@ -395,6 +449,8 @@ class MainWindow(Translatable, QMainWindow):
                  "link_expired": tr("This lesson link has expired. Ask your teacher for a new "
                                     "one."),
                  "link_invalid": tr("This lesson link does not work on this server."),
+                 "room_closed": tr("This lesson has already ended."),
+                 "connection_failed": tr("The school's server cannot be reached."),
                  "locked": tr("Your teacher has locked this off."),
                  "not_allowed": tr("Only the teacher can do that."),
                  "rate_limited": tr("Too many tries. Please wait a minute."),
@@ -415,7 +471,7 @@ class MainWindow(Translatable, QMainWindow):
                                    .format(message=e.message))
 
     def _left(self, left: ev.Left) -> None:
-        self.notice_pending = None
+        self.notice_pending, self.pending_join = None, None
         self.messages.clear()
         self.banner.set_state(ev.RecordingChanged(RecordingState()))
         self.recording_state = "off"

@@ -1,4 +1,5 @@
-"""Non-personal preferences (devices, language, background mode, accepted notice).
+"""Non-personal preferences (devices, language, background mode, accepted notice
+version per school server).
 
 Stored in the user's QSettings; no names, links or PINs are ever written here.
 Keys the machine policy locks are read from the policy instead, so a user file can
@@ -71,10 +72,17 @@ class Preferences:
     def mic_device(self, device: str) -> None:
         self._set("mic_device", device)
 
-    @property
-    def notice_version(self) -> str:
-        return self._get("notice_version", "")
+    # The accepted notice version, per school server ("host:port"): one school's
+    # notice says nothing about another's, even under the same version string.
+    def accepted_notice(self, server: str) -> str:
+        return self._get(_notice_key(server), "")
 
-    @notice_version.setter
-    def notice_version(self, version: str) -> None:
-        self._set("notice_version", version)
+    def accept_notice(self, server: str, version: str) -> None:
+        if not self._policy.is_locked("notice_version"):
+            self._settings.setValue(_notice_key(server), version)
+            self._settings.sync()
+
+
+def _notice_key(server: str) -> str:
+    # QSettings treats "/" as a group separator and escapes the rest itself.
+    return "notice_version/" + server.replace("/", "_")

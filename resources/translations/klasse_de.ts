@@ -65,6 +65,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>You did not join. Nothing was sent to the school&apos;s server.</source>
+        <translation>Du bist nicht beigetreten. An den Server der Schule wurde nichts gesendet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The call has ended.</source>
         <translation>Der Anruf ist beendet.</translation>
     </message>
@@ -209,18 +214,18 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+95"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/recordings_dialog.py" line="+164"/>
+        <location filename="../../ui/recordings_dialog.py" line="+165"/>
         <source>Please sign in again.</source>
         <translation>Bitte melde dich noch einmal an.</translation>
     </message>
@@ -231,17 +236,18 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+212"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="-110"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+81"/>
         <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
         <translation>Der Server der Schule hat deine Kamera ausgeschaltet: Es läuft eine Aufnahme, die deine Einwilligung braucht.</translation>
     </message>
@@ -307,6 +313,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>This lesson has already ended.</source>
+        <translation>Diese Stunde ist bereits beendet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Your teacher has locked this off.</source>
         <translation>Deine Lehrkraft hat das gesperrt.</translation>
     </message>
@@ -316,8 +327,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-167"/>
-        <location line="+168"/>
+        <location line="-217"/>
+        <location line="+218"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -327,8 +338,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-165"/>
-        <location line="+178"/>
+        <location line="-215"/>
+        <location line="+228"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>

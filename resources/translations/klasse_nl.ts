@@ -65,6 +65,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>You did not join. Nothing was sent to the school&apos;s server.</source>
+        <translation>Je hebt niet deelgenomen. Er is niets naar de server van school gestuurd.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The call has ended.</source>
         <translation>Het gesprek is afgelopen.</translation>
     </message>
@@ -209,18 +214,18 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+95"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/recordings_dialog.py" line="+164"/>
+        <location filename="../../ui/recordings_dialog.py" line="+165"/>
         <source>Please sign in again.</source>
         <translation>Log opnieuw in.</translation>
     </message>
@@ -231,17 +236,18 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+212"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="-110"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+81"/>
         <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
         <translation>De server van de school heeft je camera uitgezet: er loopt een opname waarvoor jouw toestemming nodig is.</translation>
     </message>
@@ -307,6 +313,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>This lesson has already ended.</source>
+        <translation>Deze les is al afgelopen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Your teacher has locked this off.</source>
         <translation>Je docent heeft dit vergrendeld.</translation>
     </message>
@@ -316,8 +327,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-167"/>
-        <location line="+168"/>
+        <location line="-217"/>
+        <location line="+218"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -327,8 +338,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-165"/>
-        <location line="+178"/>
+        <location line="-215"/>
+        <location line="+228"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>

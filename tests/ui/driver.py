@@ -16,6 +16,7 @@ from msgspec.structs import replace
 
 from klasse.app import events as ev
 from klasse.app.call_api import Device, EventSink, VideoSink
+from klasse.app.notice import NoticeError
 from klasse.app.protocol import Link, Notice, Participant, RecordingState
 from klasse.ui.controller import JoinRequest
 
@@ -51,7 +52,17 @@ class Room:
     recording: RecordingState = field(default_factory=RecordingState)
     members: dict[str, ScriptedCall] = field(default_factory=dict)
     made: list[ScriptedCall] = field(default_factory=list)
+    notice_asks: list[Link] = field(default_factory=list)
+    notice_error: str | None = None     # an ErrorCode value to refuse get_notice with
+    welcome_notice: Notice | None = None  # a notice changed between the ask and the join
     _next: int = 0
+
+    async def fetch_notice(self, link: Link) -> Notice:
+        """Stands in for app/notice.fetch_notice: what the UI asked, with what."""
+        self.notice_asks.append(link)
+        if self.notice_error is not None:
+            raise NoticeError(self.notice_error, "refused by the test room")
+        return self.notice
 
     def factory(self, request: JoinRequest, sink: EventSink, video: VideoSink) -> ScriptedCall:
         role = "teacher" if request.link.token.startswith("teacher") else "pupil"
@@ -68,7 +79,7 @@ class Room:
         self.members[call.id] = call
         call.sink(ev.StateChanged("connecting"))
         call.sink(ev.Welcomed(participant=call.id, role=call.role, room_title=self.title,
-                              notice=self.notice))
+                              notice=self.welcome_notice or self.notice))
         call.sink(ev.StateChanged(state))
         call.sink(ev.RecordingChanged(self.recording))
         self.broadcast()

@@ -18,9 +18,10 @@ def test_camera_and_mic_start_off_and_nothing_is_opened(qtbot, make_window) -> N
     assert pj.preview.image is None
     pj.name.setText("Mila K.")
     pj.join.click()
-    qtbot.waitUntil(lambda: win.controller.state == "joined", timeout=3000)
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.notice, timeout=3000)
+    assert room.made == [] and win.controller.call is None   # still nothing made or opened
     win.notice.accept_button.click()
-    assert win.stack.currentWidget() is win.lesson
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.lesson, timeout=3000)
     (call,) = room.made
     assert call.opened() == []
     assert not win.lesson.camera.isChecked() and not win.lesson.mic.isChecked()

@@ -120,8 +120,10 @@ def test_teacher_turns_pupil_camera_off_through_the_real_stack(
         pupil.prejoin.join.click()
         await _until(lambda: pupil.notice_pending is not None, "pupil welcomed")
         pupil.notice.accept_button.click()
-        await _until(lambda: pupil.stack.currentWidget() is pupil.waiting, "waiting room")
-        assert pupil.waiting.headline.text() == "Your teacher will let you in."
+        # Accepting sends the Join: "connecting", then the waiting room.
+        await _until(lambda: pupil.stack.currentWidget() is pupil.waiting
+                     and pupil.waiting.headline.text() == "Your teacher will let you in.",
+                     "waiting room")
 
         panel = teacher.lesson.teacher
         await _until(lambda: len(panel.waiting_rows) == 1, "teacher sees the pupil waiting")
@@ -194,3 +196,93 @@ def test_teacher_signs_in_creates_a_lesson_and_starts_it(qtbot, qloop, room_serv
         await _until(lambda: win.stack.currentWidget() is win.left_page, "ended", timeout=30)
 
     qloop.run_until_complete(asyncio.wait_for(flow(), 60))
+
+
+class _ProtocolTeacher:
+    """The teacher as a bare protocol client: teachers see every participant, waiting
+    ones included, so its `names` are everything the service holds for the room."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.names: set[str] = set()
+        self.ws = None
+        self.reader: asyncio.Task | None = None
+
+    async def join(self, link: str, pin: str) -> None:
+        from websockets.asyncio.client import connect
+
+        from klasse.app import protocol as p
+
+        self.ws = await connect(self.url, proxy=None)
+        await self.ws.send(p.encode(p.Join(v=1, link=link, name="Ms Weber", pin=pin)).decode())
+
+        async def read() -> None:
+            async for raw in self.ws:
+                msg = p.decode_server(raw)
+                if isinstance(msg, p.Participants):
+                    self.names |= {x.name for x in msg.participants}
+                elif isinstance(msg, p.Closed):
+                    return
+        self.reader = asyncio.ensure_future(read())
+        await _until(lambda: "Ms Weber" in self.names, "the teacher is in")
+
+    async def probe(self, link: str, pin: str, name: str) -> object:
+        """Another pupil joins: once the teacher sees it, the service has handled
+        everything that reached it before (a Join from the window included)."""
+        from websockets.asyncio.client import connect
+
+        from klasse.app import protocol as p
+
+        ws = await connect(self.url, proxy=None)
+        await ws.send(p.encode(p.Join(v=1, link=link, name=name, pin=pin)).decode())
+        await _until(lambda: name in self.names, f"the teacher sees {name}")
+        return ws
+
+    async def end(self) -> None:
+        from klasse.app import protocol as p
+
+        assert self.ws is not None and self.reader is not None
+        await self.ws.send(p.encode(p.End()).decode())
+        await asyncio.wait_for(self.reader, 15)
+        await self.ws.close()
+
+
+def test_notice_shows_before_the_name_reaches_the_service(qtbot, qloop, room_service,
+                                                          tmp_path: Path) -> None:
+    link, pin = room_service["pupil_link"], room_service["pin"]
+    teacher = _ProtocolTeacher(parse_link(link).service_url)
+    first = _window(qtbot, tmp_path, "declines", Policy())
+    second = _window(qtbot, tmp_path, "accepts", Policy())
+
+    async def flow() -> None:
+        await teacher.join(room_service["teacher_link"], pin)
+        _prepare(first, link, "Jonas Declining", pin)
+        first.prejoin.join.click()
+        await _until(lambda: first.stack.currentWidget() is first.notice, "the notice")
+        assert "the school" in first.notice.body.toPlainText()
+        probes = [await teacher.probe(link, pin, "Probe One")]
+        assert "Jonas Declining" not in teacher.names        # the notice came first
+        first.notice.leave.click()
+        await _until(lambda: first.stack.currentWidget() is first.left_page, "declined")
+        assert first.left_page.headline.text() == ("You did not join. Nothing was sent to "
+                                                   "the school's server.")
+        probes.append(await teacher.probe(link, pin, "Probe Two"))
+        assert "Jonas Declining" not in teacher.names        # and never will: no trace
+        assert first.controller.call is None and not first.controller.running
+
+        # The control: a pupil who accepts reaches the service, so the probe can see it.
+        _prepare(second, link, "Lena Accepting", pin)
+        second.prejoin.join.click()
+        await _until(lambda: second.stack.currentWidget() is second.notice, "the notice")
+        assert "Lena Accepting" not in teacher.names
+        second.notice.accept_button.click()
+        await _until(lambda: "Lena Accepting" in teacher.names, "the pupil at the service")
+        await _until(lambda: second.waiting.headline.text() == "Your teacher will let you in.",
+                     "waiting room")
+        await teacher.end()
+        await _until(lambda: second.stack.currentWidget() is second.left_page, "ended",
+                     timeout=30)
+        for ws in probes:
+            await ws.close()
+
+    qloop.run_until_complete(asyncio.wait_for(flow(), 90))
