@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +73,8 @@ def shoot(win: MainWindow, name: str) -> Path:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    tmp = OUT / ".prefs"
-    tmp.mkdir(exist_ok=True)
+    # Fresh preferences every run: an earlier run's accepted notice would skip the gate.
+    tmp = Path(tempfile.mkdtemp(prefix="klasse-screenshot-prefs-"))
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -141,6 +143,7 @@ def main() -> int:
     shoot(first, "11-left")
     for w in [teacher, first, late, *others]:
         w.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
