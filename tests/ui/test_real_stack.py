@@ -5,6 +5,7 @@ real aiortc media through Janus, inside the private network namespace."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -39,22 +40,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def room_service(janus, tmp_path: Path) -> Iterator[dict]:
-    """`klasse-server run` on the shared Janus, and one room's links and PIN."""
+@contextlib.contextmanager
+def serve(janus, tmp_path: Path, extra_config: str = "", title: str = "Maths 7b") -> Iterator[dict]:
+    """`klasse-server run` on the shared Janus; yields one room's links, PIN and port."""
     s = janus.settings
     data, port = tmp_path / "data", _free_port()
     config = tmp_path / "server.toml"
     config.write_text(
-        f'listen = "{SERVER_ADDR}"\nport = {port}\ndata = "{data}"\n'
-        'recording_allowed = true\n'
+        f'listen = "{SERVER_ADDR}"\nport = {port}\ndata = "{data}"\n{extra_config}\n'
         f'[[janus]]\nurl = "{s.api_url}"\napi_secret = "{s.api_secret}"\n'
         f'admin_url = "{s.admin_url}"\nadmin_secret = "{s.admin_secret}"\n'
         f'admin_key = "{s.admin_secret}"\n')
     subprocess.run([*SERVER, "user", "add", "t1", "--role", "teacher", "--config", str(config)],
                    input="a long enough password\n", text=True, check=True)
     room = json.loads(subprocess.run(
-        [*SERVER, "room", "create", "--teacher", "t1", "--title", "Maths 7b", "--json",
+        [*SERVER, "room", "create", "--teacher", "t1", "--title", title, "--json",
          "--config", str(config)], capture_output=True, text=True, check=True).stdout)
     proc = subprocess.Popen([*SERVER, "run", "--config", str(config)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -70,6 +70,12 @@ def room_service(janus, tmp_path: Path) -> Iterator[dict]:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.fixture
+def room_service(janus, tmp_path: Path) -> Iterator[dict]:
+    with serve(janus, tmp_path, "recording_allowed = true") as room:
+        yield room
 
 
 async def _until(check: Callable[[], object], what: str, timeout: float = 20.0) -> None:

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,43 +15,16 @@ import pytest
 from klasse.app.policy import Policy
 from klasse.ui.main_window import REC_PREFIX, MainWindow
 
-from .test_real_stack import SERVER, SERVER_ADDR, _free_port, _prepare, _until, _window
+from .test_real_stack import _prepare, _until, _window, serve
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("KLASSE_NETNS") != "1",
     reason="needs the private network namespace (run through scripts/netns-run)")
 
 
-@contextlib.contextmanager
-def _server(janus, tmp_path: Path, recording: str) -> Iterator[dict]:
+def _server(janus, tmp_path: Path, recording: str) -> contextlib.AbstractContextManager[dict]:
     """`klasse-server run` with this recording config, and one room's links and PIN."""
-    s = janus.settings
-    data, port = tmp_path / "data", _free_port()
-    config = tmp_path / "server.toml"
-    config.write_text(
-        f'listen = "{SERVER_ADDR}"\nport = {port}\ndata = "{data}"\n{recording}\n'
-        f'[[janus]]\nurl = "{s.api_url}"\napi_secret = "{s.api_secret}"\n'
-        f'admin_url = "{s.admin_url}"\nadmin_secret = "{s.admin_secret}"\n'
-        f'admin_key = "{s.admin_secret}"\n')
-    subprocess.run([*SERVER, "user", "add", "t1", "--role", "teacher", "--config", str(config)],
-                   input="a long enough password\n", text=True, check=True)
-    room = json.loads(subprocess.run(
-        [*SERVER, "room", "create", "--teacher", "t1", "--title", "Art 6c", "--json",
-         "--config", str(config)], capture_output=True, text=True, check=True).stdout)
-    proc = subprocess.Popen([*SERVER, "run", "--config", str(config)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            assert line, "klasse-server exited before it was ready"
-            if "ready on" in line:
-                break
-        yield room
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    return serve(janus, tmp_path, recording, title="Art 6c")
 
 
 async def _join(win: MainWindow, link: str, name: str, pin: str) -> None:
