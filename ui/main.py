@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from klasse.app.call_api import CallControl, EventSink, VideoSink
 from klasse.app.devices import list_cameras, list_microphones
-from klasse.app.policy import DEFAULT_PATH, Policy, PolicyError, load_policy
+from klasse.app.policy import Policy, PolicyError, load_machine_policy
 from klasse.app.protocol import ProtocolError, parse_link
 
 log = logging.getLogger(__name__)
@@ -61,15 +61,15 @@ def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None
     problem = ""
     if policy is None:
         try:
-            policy = load_policy(DEFAULT_PATH)
+            policy = load_machine_policy()
         except PolicyError as exc:
-            policy, problem = Policy(), exc.reason
+            policy, problem = Policy(), str(exc)
     prefs = Preferences(policy)
     set_language(opts.language or prefs.language or system_language())
     controller = CallController(factory or engine_factory)
     window = MainWindow(controller, policy, prefs, list_cameras(), list_microphones())
     if problem:
-        window.messages.show_message(f"{DEFAULT_PATH}: {problem}")
+        window.messages.show_message(problem)
     window.prejoin.name.setText(opts.name)
     if opts.link:
         try:
