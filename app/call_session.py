@@ -97,7 +97,6 @@ class CallSession:
         self._last_heard = time.monotonic()
         self.left: Left | None = None
         self._told_degraded = False
-        self.connected_at: float | None = None
 
     # ---------------------------------------------------------------- events
     def _emit(self, event: Event) -> None:
@@ -197,8 +196,6 @@ class CallSession:
         except p.ProtocolError as exc:
             self._emit(ErrorRaised(str(exc.code), f"unreadable message from the server: {exc.message}"))
             return False
-        if isinstance(msg, p.Welcome) and self.connected_at is None:
-            self.connected_at = time.monotonic()
         if isinstance(msg, (p.Welcome, p.Recording)):
             self._recording_at = time.monotonic()
         if isinstance(msg, p.Published):

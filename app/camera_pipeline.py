@@ -1,9 +1,9 @@
 """Where the camera picture becomes what others may see: gate -> blur -> preview + send.
 
 This is the one seam where the gated camera track is wrapped by the blur stage
-(klasse.media.blur: BlurProcessor(mode) and BlurTrack(source, processor)). If that
-stage cannot be loaded, frames are blurred whole (media/whole_frame_blur.py): with
-blur requested, a raw frame never leaves. One pump pulls the processed frames and
+(klasse.media.blur: BlurProcessor(mode) and BlurTrack(source, processor)). If the
+processor cannot start, frames are blurred whole (`blur.full_blur`): with blur
+requested, a raw frame never leaves. One pump pulls the processed frames and
 hands each to the local preview (the same picture the others get) and to the
 published track; the track keeps only the newest frame, so a slow encoder drops
 frames instead of adding delay.
@@ -18,19 +18,14 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import VideoFrame
 
+from klasse.media.blur import BlurProcessor, BlurTrack, full_blur
 from klasse.media.privacy_gate import GatedTrack
-from klasse.media.whole_frame_blur import WholeFrameBlurTrack
 
 PreviewSink = Callable[[np.ndarray], None]
 
 
 def blur_stage(source: MediaStreamTrack, mode: str) -> tuple[MediaStreamTrack, str | None]:
     """Wrap `source` in the blur stage; returns (track, why it is degraded or None)."""
-    try:
-        from klasse.media.blur import BlurProcessor, BlurTrack
-    except ImportError as exc:
-        return WholeFrameBlurTrack(source, mode), (
-            f"background blur is unavailable ({exc}); the whole picture is blurred instead")
     try:
         processor = BlurProcessor(mode)
     except Exception as exc:  # a broken stage must not leave the camera unblurred
@@ -48,6 +43,31 @@ def set_stage_mode(track: MediaStreamTrack, mode: str) -> None:
         track.mode = mode
     else:
         track.processor.mode = mode  # type: ignore[attr-defined]
+
+
+class WholeFrameBlurTrack(MediaStreamTrack):
+    """The fail-closed stage: every frame blurred whole unless `mode` is "off"."""
+
+    kind = "video"
+
+    def __init__(self, source: MediaStreamTrack, mode: str) -> None:
+        super().__init__()
+        self.source = source
+        self.mode = mode
+
+    async def recv(self) -> VideoFrame:
+        frame = await self.source.recv()
+        assert isinstance(frame, VideoFrame)
+        if self.mode == "off":
+            return frame
+        out = VideoFrame.from_ndarray(full_blur(frame.to_ndarray(format="bgr24")),
+                                      format="bgr24")
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+    def stop(self) -> None:
+        super().stop()
+        self.source.stop()
 
 
 class LatestFrameTrack(MediaStreamTrack):

@@ -30,10 +30,10 @@ from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from klasse.server.janus_client import JanusConnection
 from klasse.server.janus_config import JanusSettings
 from klasse.server.janus_process import JanusProcess
-from klasse.server.recorder import RecordedFeed, RoomRecorder
-from klasse.server.recording_janus import ROOM_CREATE_OPTIONS
-from klasse.server.recording_policy import RecordingPolicy, RoomRecordingRules
-from klasse.server.recordings import RecordingStore
+from klasse.server.recording.janus import ROOM_CREATE_OPTIONS
+from klasse.server.recording.policy import RecordingPolicy, RoomRecordingRules
+from klasse.server.recording.recorder import RecordedFeed, RoomRecorder
+from klasse.server.recording.store import RecordingStore
 
 
 def _size(folder: Path, suffix: str) -> int:

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import recordings_cli
 from .accounts import AccountError, Accounts
 from .config import Config, ConfigError, load
 from .links import LinkSigner, load_or_create_key, parse_duration
+from .recording import cli as recordings_cli
 
 
 class _Fail(Exception):

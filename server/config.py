@@ -13,7 +13,7 @@ resume_grace_s = 30           # a dropped participant may come back this long
 log_level = "info"            # "debug" logs more, still never names, IPs or chat
 ice_servers = []              # e.g. [{urls = ["turn:turn.school.example:3478"], ...}]
 
-[recording]                   # details: server/recording_policy.py (all optional)
+[recording]                   # details: server/recording/policy.py (all optional)
 record_pupils = false         # consenting pupils are recorded too
 announce_s = 10               # countdown before anything is written
 retention_days = 7
@@ -42,7 +42,7 @@ from typing import Any
 
 from klasse.app.protocol import IceServer, Notice
 
-from .recording_policy import RecordingConfigError, RecordingPolicy
+from .recording.policy import RecordingConfigError, RecordingPolicy
 
 DEFAULT_PORT = 8765
 DEFAULT_RETENTION = ("Lesson data (names, picture, sound, chat, raised hands) is held in "

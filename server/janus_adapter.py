@@ -22,7 +22,7 @@ from .config import JanusInstance
 from .janus_client import JanusConnection, JanusError, JanusHandle, JanusSession
 from .janus_config import JanusSettings
 from .janus_process import JanusProcess
-from .recording_janus import ROOM_CREATE_OPTIONS
+from .recording.janus import ROOM_CREATE_OPTIONS
 
 log = logging.getLogger(__name__)
 MAX_PUBLISHERS = 100

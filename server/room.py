@@ -66,7 +66,6 @@ class Room:
     janus: JanusRoom | None = None
     chat: list[p.ChatMessage] = field(default_factory=list)
     close_timer: asyncio.TimerHandle | None = None
-    recording: p.RecordingState = field(default_factory=p.RecordingState)
     owner: str = ""               # the teacher account the links were made for
 
     def joined(self) -> list[Member]:

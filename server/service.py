@@ -30,7 +30,7 @@ from .accounts import Accounts
 from .config import Config
 from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
-from .recording_service import RecordingHub
+from .recording.hub import RecordingHub
 from .room import DEVICE_KIND, Member, Room
 from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 

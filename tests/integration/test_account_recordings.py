@@ -15,7 +15,7 @@ import pytest
 from klasse.app.account import AccountError, delete_recording, list_recordings, sign_in
 from klasse.server.config import Config, JanusInstance
 from klasse.server.janus_process import JanusProcess
-from klasse.server.recordings import FILE_MODE, RecordingInfo, RecordingStore
+from klasse.server.recording.store import FILE_MODE, RecordingInfo, RecordingStore
 from klasse.server.service import RoomService
 from tests.server_fixtures import (
     PUPIL_ACCOUNT,

@@ -19,10 +19,10 @@ from klasse.app.protocol import ErrorCode
 from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from klasse.server.janus_client import JanusConnection, JanusHandle, JanusSession
 from klasse.server.janus_process import JanusProcess
-from klasse.server.recorder import RecordedFeed, RoomRecorder
-from klasse.server.recording_janus import ROOM_CREATE_OPTIONS
-from klasse.server.recording_policy import RecordingPolicy, RoomRecordingRules
-from klasse.server.recordings import RecordingStore
+from klasse.server.recording.janus import ROOM_CREATE_OPTIONS
+from klasse.server.recording.policy import RecordingPolicy, RoomRecordingRules
+from klasse.server.recording.recorder import RecordedFeed, RoomRecorder
+from klasse.server.recording.store import RecordingStore
 from tests.media_facts import stream_facts
 
 TEACHER_SIZE, PUPIL_SIZE = (160, 120), (128, 96)

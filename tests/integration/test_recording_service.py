@@ -18,9 +18,9 @@ from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
 from klasse.server import logs
 from klasse.server.config import Config, JanusInstance
 from klasse.server.janus_process import JanusProcess
-from klasse.server.recording_policy import RecordingPolicy
-from klasse.server.recording_service import RecordingHub
-from klasse.server.recordings import RecordingInfo
+from klasse.server.recording.hub import RecordingHub
+from klasse.server.recording.policy import RecordingPolicy
+from klasse.server.recording.store import RecordingInfo
 from klasse.server.service import RoomService
 from tests.media_facts import stream_facts
 from tests.server_fixtures import (

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QTreeWidget
 
 from klasse.app.policy import Policy
-from klasse.server.recordings import FILE_MODE, RecordingInfo, RecordingStore
+from klasse.server.recording.store import FILE_MODE, RecordingInfo, RecordingStore
 from klasse.ui.i18n import set_language
 from klasse.ui.recordings_dialog import RecordingsDialog
 

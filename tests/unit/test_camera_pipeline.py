@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
-from klasse.app.camera_pipeline import CameraPipeline
+from klasse.app import camera_pipeline
+from klasse.app.camera_pipeline import CameraPipeline, WholeFrameBlurTrack
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.sources import SyntheticSource
 from klasse.media.synthetic import read_counter
-from klasse.media.whole_frame_blur import WholeFrameBlurTrack
 
 
 async def _frames(mode: str, n: int = 3) -> tuple[CameraPipeline, list[np.ndarray], list[np.ndarray]]:
@@ -53,8 +51,10 @@ async def test_blur_on_never_sends_the_raw_picture() -> None:
     assert all(np.array_equal(a, b) for a, b in zip(sent, previews[:3], strict=True))
 
 
-async def test_missing_blur_stage_blurs_the_whole_frame(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "klasse.media.blur", None)  # import fails
+async def test_broken_blur_stage_blurs_the_whole_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(mode: str) -> None:
+        raise RuntimeError("no runtime")
+    monkeypatch.setattr(camera_pipeline, "BlurProcessor", broken)
     pipe, sent, _ = await _frames("blur", 3)
     assert isinstance(pipe.stage, WholeFrameBlurTrack)
     assert pipe.degraded is not None and "whole picture" in pipe.degraded

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import klasse.app.protocol as p
-from klasse.server.recorder import RoomRecorder
-from klasse.server.recording_policy import RecordingPolicy, RoomRecordingRules
-from klasse.server.recordings import RecordingStore
+from klasse.server.recording.policy import RecordingPolicy, RoomRecordingRules
+from klasse.server.recording.recorder import RoomRecorder
+from klasse.server.recording.store import RecordingStore
 
 
 def _recorder(store: RecordingStore, told: list[p.RecordingState]) -> RoomRecorder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from klasse.app.protocol import ErrorCode
-from klasse.server.recording_policy import (
+from klasse.server.recording.policy import (
     CONSENTING_PUPILS,
     Phase,
     RecordingConfigError,
@@ -105,7 +105,7 @@ def test_config_is_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_sdp_kinds_name_a_second_video_a_screen() -> None:
-    from klasse.server.recording_policy import sdp_kinds
+    from klasse.server.recording.policy import sdp_kinds
     audio_video = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=video 9 UDP 97\r\n"
     assert sdp_kinds(audio_video) == ["audio", "video"]
     assert sdp_kinds(audio_video + "m=video 9 UDP 98\r\n") == ["audio", "video", "screen"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from klasse.server.recordings import NoSuchRecording, RecordingStore
-from klasse.server.recordings_cli import main as cli
+from klasse.server.recording.cli import main as cli
+from klasse.server.recording.store import NoSuchRecording, RecordingStore
 
 DAY = 86400.0
 
@@ -146,7 +146,7 @@ def test_cli_read_creates_no_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
 async def test_the_sweeper_runs_at_start_and_then_periodically(tmp_path: Path) -> None:
     import asyncio
 
-    from klasse.server.recording_retention import RetentionSweeper
+    from klasse.server.recording.retention import RetentionSweeper
     clock = Clock(1.9e9)
     store = RecordingStore(tmp_path, DAY, clock)
     first = store.create("t", [])

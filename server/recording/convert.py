@@ -30,7 +30,7 @@ from typing import Any
 
 import av
 
-from .recordings import lock_down
+from .store import lock_down
 
 log = logging.getLogger(__name__)
 _MJR = re.compile(r"^(?P<feed>[a-z0-9-]+)-(?P<kind>audio|video)-(?P<mindex>[0-9]+)\.mjr$")

@@ -18,8 +18,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ConfigError, load
-from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
+from ..config import ConfigError, load
+from .store import NoSuchRecording, RecordingInfo, RecordingStore
 
 
 class CliError(Exception):

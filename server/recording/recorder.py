@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import klasse.app.protocol as p
 
-from .janus_client import JanusError, JanusHandle
-from .recording_convert import ConversionError, NoMedia, finalise
-from .recording_janus import start_feed_recording, stop_feed_recording
-from .recording_policy import Phase, RoomRecordingRules
-from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
+from ..janus_client import JanusError, JanusHandle
+from .convert import ConversionError, NoMedia, finalise
+from .janus import start_feed_recording, stop_feed_recording
+from .policy import Phase, RoomRecordingRules
+from .store import NoSuchRecording, RecordingInfo, RecordingStore
 
 log = logging.getLogger(__name__)
 # Janus closes a recorder when the publisher goes away; give it a moment before reading.

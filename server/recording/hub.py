@@ -24,16 +24,16 @@ from dataclasses import dataclass, field, replace
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode, ProtocolError
 
-from .accounts import Accounts
-from .config import Config
-from .janus_adapter import moderate
+from ..accounts import Accounts
+from ..config import Config
+from ..janus_adapter import moderate
+from ..room import DEVICE_KIND, Member, Room
+from ..rules import Role
+from .policy import Phase, RoomRecordingRules, sdp_kinds
+from .policy import Role as RecRole
 from .recorder import RecordedFeed, RoomRecorder, finalise_leftovers
-from .recording_policy import Phase, RoomRecordingRules, sdp_kinds
-from .recording_policy import Role as RecRole
-from .recording_retention import RetentionSweeper
-from .recordings import NoSuchRecording, RecordingInfo, RecordingStore
-from .room import DEVICE_KIND, Member, Room
-from .rules import Role
+from .retention import RetentionSweeper
+from .store import NoSuchRecording, RecordingInfo, RecordingStore
 
 log = logging.getLogger("klasse.server")
 DEVICES = ("camera", "mic")
@@ -97,7 +97,6 @@ class RecordingHub:
             rules = RoomRecordingRules(self.policy)
 
             async def broadcast(state: p.RecordingState) -> None:
-                room.recording = state
                 # Waiting pupils too: they must know before they are admitted and publish.
                 for m in room.members.values():
                     if m.client is not None:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from .recordings import RecordingStore
+from .store import RecordingStore
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 3600.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .janus_client import JanusError, JanusHandle
+from ..janus_client import JanusError, JanusHandle
 
 # Merged into the VideoRoom "create" request of every lesson room.
 ROOM_CREATE_OPTIONS = {"record": False, "lock_record": True}
