@@ -184,7 +184,7 @@ class JanusPeer:
             try:
                 if kind == "webrtcup":
                     await on_event("webrtcup")
-                elif kind in ("hangup", "connection_closed", "detached"):
+                elif kind in ("hangup", "connection_closed", "detached", "session_lost"):
                     await on_event("hangup")
                     return
             except Exception:

@@ -2,9 +2,15 @@
 
 One connection multiplexes sessions; replies are matched by transaction. Plugin
 requests that Janus handles asynchronously answer `ack` first and an `event` with
-the same transaction later: `request` waits for the first reply that is not an ack.
+the same transaction later: `request` waits for the first reply that is not an ack,
+unless the caller says an ack is the answer (a keepalive's only reply is an ack).
 Events that answer nothing (webrtcup, media, hangup, moderation, publisher lists)
 go to the queue of the handle that sent them.
+
+Every session sends a keepalive at a third of the session timeout Janus reports in
+its `info`, so one lost or late keepalive never lets Janus drop the session. A
+keepalive that fails is logged and retried; a session Janus says it no longer has
+(its `timeout` event, or "no such session") is marked lost and its handles hear of it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from websockets.typing import Subprotocol
 log = logging.getLogger(__name__)
 
 VIDEOROOM = "janus.plugin.videoroom"
-KEEPALIVE_S = 25.0
+KEEPALIVE_MAX_S = 25.0     # Janus's default session timeout is 60 s
+DEFAULT_SESSION_TIMEOUT_S = 60
+ERR_SESSION_NOT_FOUND = 458
 TEARDOWN_WAIT_S = 2.0  # answered requests take ms; never hold a room close behind one Janus drops
 
 
@@ -45,7 +53,9 @@ class JanusConnection:
         self._secret_field = secret_field
         self._secret = secret
         self._tx = itertools.count(1)
-        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # transaction -> (reply future, whether a bare `ack` answers it)
+        self._pending: dict[str, tuple[asyncio.Future[dict[str, Any]], bool]] = {}
+        self.session_timeout_s = DEFAULT_SESSION_TIMEOUT_S
         self._handles: dict[int, JanusHandle] = {}
         self._sessions: dict[int, JanusSession] = {}
         self._reader = asyncio.create_task(self._read(), name="janus-reader")
@@ -54,20 +64,38 @@ class JanusConnection:
     @classmethod
     async def open(cls, url: str, api_secret: str | None = None) -> JanusConnection:
         ws = await websockets.connect(url, subprotocols=[Subprotocol("janus-protocol")], max_size=2**22)
-        return cls(ws, "apisecret", api_secret)
+        conn = cls(ws, "apisecret", api_secret)
+        try:
+            info = await conn.request({"janus": "info"})
+            conn.session_timeout_s = int(info.get("session-timeout", DEFAULT_SESSION_TIMEOUT_S))
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    @property
+    def keepalive_s(self) -> float:
+        """How often a session sends a keepalive: a third of Janus's session timeout
+        (0 means sessions never time out there; keep them alive anyway)."""
+        if self.session_timeout_s <= 0:
+            return KEEPALIVE_MAX_S
+        return max(0.5, min(KEEPALIVE_MAX_S, self.session_timeout_s / 3))
 
     @classmethod
     async def open_admin(cls, url: str, admin_secret: str) -> JanusConnection:
         ws = await websockets.connect(url, subprotocols=[Subprotocol("janus-admin-protocol")])
         return cls(ws, "admin_secret", admin_secret)
 
-    async def request(self, msg: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+    async def request(self, msg: dict[str, Any], timeout: float = 10.0,
+                      ack_answers: bool = False) -> dict[str, Any]:
+        """Send `msg`, return its reply. `ack_answers`: the request's reply is a bare ack
+        (keepalive); otherwise an ack only says Janus is working on it."""
         tx = f"t{next(self._tx)}"
         msg = dict(msg, transaction=tx)
         if self._secret is not None:
             msg[self._secret_field] = self._secret
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[tx] = fut
+        self._pending[tx] = (fut, ack_answers)
         try:
             try:
                 await self._ws.send(json.dumps(msg))
@@ -103,7 +131,7 @@ class JanusConnection:
             pass
         finally:
             self.closed.set()
-            for fut in self._pending.values():
+            for fut, _ in self._pending.values():
                 if not fut.done():
                     fut.set_exception(ConnectionError("janus connection closed"))
             for handle in self._handles.values():
@@ -111,17 +139,25 @@ class JanusConnection:
 
     def _dispatch(self, msg: dict[str, Any]) -> None:
         kind = msg.get("janus")
+        entry = self._pending.get(str(msg.get("transaction")))
+        if entry is not None:
+            fut, ack_answers = entry
+            if kind == "ack" and not ack_answers:
+                return   # a plugin request: its answer is the event that follows
+            if not fut.done():
+                fut.set_result(msg)
+            return
         if kind == "ack":
             return
-        fut = self._pending.get(str(msg.get("transaction")))
-        if fut is not None and not fut.done():
-            fut.set_result(msg)
-            return
-        handle = self._handles.get(int(msg.get("sender", 0) or 0))
+        handle = self._handles.get(_int(msg.get("sender")))
         if handle is not None:
             handle.events.put_nowait(msg)
         elif kind == "timeout":
-            log.warning("a janus session timed out")
+            session = self._sessions.get(_int(msg.get("session_id")))
+            if session is not None:
+                session.mark_lost("timed out in janus")
+            else:
+                log.info("a janus session no longer in use timed out")
 
     async def close(self) -> None:
         for session in list(self._sessions.values()):
@@ -138,6 +174,13 @@ class JanusConnection:
 
     async def remove_token(self, token: str) -> None:
         await self.request({"janus": "remove_token", "token": token})
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 class _InFlight:
@@ -178,6 +221,8 @@ class JanusSession:
         self.id = session_id
         self.token = token
         self.closing = False
+        self.lost = asyncio.Event()   # Janus no longer has this session
+        self.keepalives = 0           # answered keepalives (health, tests)
         self.inflight = _InFlight()
         self._keepalive = asyncio.create_task(self._keep_alive(), name=f"janus-ka-{session_id}")
 
@@ -195,12 +240,51 @@ class JanusSession:
         return body
 
     async def _keep_alive(self) -> None:
-        while True:
-            await asyncio.sleep(KEEPALIVE_S)
-            try:
-                await self.call({"janus": "keepalive"})
-            except (TimeoutError, JanusError, ConnectionError):
+        """Keep the session alive until it is destroyed or Janus lost it.
+
+        A keepalive that fails is logged and retried at once (Janus may be busy for a
+        moment); only a closed connection or a session Janus no longer knows ends it,
+        and both mark the session lost so its owner can recover."""
+        failures = 0
+        while not self.closing and not self.lost.is_set():
+            interval = self.conn.keepalive_s
+            await asyncio.sleep(interval if failures == 0 else min(1.0, interval))
+            if self.closing:
                 return
+            try:
+                await self.conn.request(self._auth({"janus": "keepalive"}),
+                                        timeout=max(2.0, interval), ack_answers=True)
+                self.keepalives += 1
+                if failures:
+                    log.info("janus keepalive answered again after %d failure(s)", failures)
+                failures = 0
+            except JanusError as exc:
+                if exc.code == ERR_SESSION_NOT_FOUND:
+                    self.mark_lost("unknown to janus")
+                    return
+                failures += 1
+                log.warning("janus keepalive refused (%d); retrying", exc.code)
+            except TimeoutError:
+                failures += 1
+                log.warning("janus keepalive unanswered (%d in a row); retrying", failures)
+            except ConnectionError:
+                if self.conn.closed.is_set():
+                    self.mark_lost("its janus connection closed")
+                    return
+                failures += 1
+                log.warning("janus keepalive could not be sent; retrying")
+
+    def mark_lost(self, why: str) -> None:
+        """Janus no longer has this session: stop its keepalive and tell its handles."""
+        if self.lost.is_set() or self.closing:
+            return
+        self.lost.set()
+        log.warning("a janus session was lost: %s", why)
+        if self._keepalive is not asyncio.current_task():
+            self._keepalive.cancel()
+        for handle in self.conn._handles.values():
+            if handle.session is self:
+                handle.events.put_nowait({"janus": "session_lost"})
 
     async def attach(self, plugin: str = VIDEOROOM) -> JanusHandle:
         reply = await self.call({"janus": "attach", "plugin": plugin,
@@ -258,8 +342,8 @@ class JanusHandle:
         async def _wait() -> dict[str, Any]:
             while True:
                 msg = await self.events.get()
-                if msg.get("janus") == "connection_closed":
-                    raise ConnectionError("janus connection closed")
+                if msg.get("janus") in ("connection_closed", "session_lost"):
+                    raise ConnectionError("janus lost this handle's session")
                 if predicate(msg):
                     return msg
         return await asyncio.wait_for(_wait(), timeout)

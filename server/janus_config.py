@@ -19,6 +19,19 @@ PLUGINS = ("libjanus_videoroom.so",)
 TRANSPORTS = ("libjanus_websockets.so",)
 # Janus prints ICE candidates (client addresses) from level 4 (info) upwards.
 QUIET_DEBUG_LEVEL = 3
+# Janus drops a session it has heard nothing from for this long. The service sends
+# keepalives at a third of it. Tests set KLASSE_JANUS_SESSION_TIMEOUT to a few
+# seconds so that any session the service forgets to keep alive dies within a test.
+DEFAULT_SESSION_TIMEOUT_S = 60
+
+
+def default_session_timeout() -> int:
+    raw = os.environ.get("KLASSE_JANUS_SESSION_TIMEOUT", "")
+    try:
+        value = int(raw) if raw else DEFAULT_SESSION_TIMEOUT_S
+    except ValueError:
+        value = DEFAULT_SESSION_TIMEOUT_S
+    return value if value > 0 else DEFAULT_SESSION_TIMEOUT_S
 
 
 class JanusNotInstalled(RuntimeError):
@@ -52,6 +65,7 @@ class JanusSettings:
     api_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     admin_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     recordings_dir: Path | None = None
+    session_timeout_s: int = field(default_factory=default_session_timeout)
 
     @property
     def api_url(self) -> str:
@@ -96,7 +110,7 @@ def write_config(settings: JanusSettings, folder: Path) -> Path:
         f"\tadmin_secret = {_q(settings.admin_secret)}\n"
         f"{token_lines}"
         "\thide_dependencies = true\n"
-        "\tsession_timeout = 60\n"
+        f"\tsession_timeout = {int(settings.session_timeout_s)}\n"
         "\tserver_name = \"klasse\"\n"
         "\tprotected_folders = [\"/bin\", \"/boot\", \"/dev\", \"/etc\", \"/lib\", \"/proc\", \"/sbin\", \"/sys\", \"/usr\"]\n"
         "}\n"

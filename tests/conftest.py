@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every Janus a test spawns (here, in the service, in a klasse-server subprocess) drops
+# a session after 5 s without a keepalive: a forgotten session dies within a test.
+os.environ.setdefault("KLASSE_JANUS_SESSION_TIMEOUT", "5")
 
 import pytest
 
@@ -37,7 +40,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 async def janus() -> JanusProcess:
     """One real Janus for the whole run, ICE on the namespace's server address."""
-    proc = JanusProcess(JanusSettings(ice_address=SERVER_ADDR))
+    proc = JanusProcess(JanusSettings(ice_address=SERVER_ADDR))  # session timeout: 5 s (above)
     await proc.start()
     yield proc
     await proc.stop()
