@@ -13,12 +13,45 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from klasse.app import protocol as p
 from klasse.app.events import Event
 
 Device = Literal["camera", "mic"]
 EventSink = Callable[[Event], None]
 # (participant id, or "local" for the own processed preview; RGB frame)
 VideoSink = Callable[[str, np.ndarray], None]
+
+
+# The room actions a front end takes: the client message each sends, and the
+# CallControl method(s) that send it. Every other client message the engine (or
+# app/account.py, app/notice.py) sends by itself. tests/unit/test_room_actions.py
+# holds the protocol, the server's rules and handlers, CallSession, the UI's
+# CallController, its test driver and the headless commands to this list.
+COMMANDS: dict[type[p.ClientMessage], tuple[str, ...]] = {
+    p.MediaState: ("set_camera", "set_mic"),
+    p.Chat: ("chat",),
+    p.Hand: ("hand",),
+    p.Consent: ("consent",),
+    p.Leave: ("leave",),
+    p.Admit: ("admit",),
+    p.AdmitAll: ("admit_all",),
+    p.Deny: ("deny",),
+    p.TurnOff: ("turn_off",),
+    p.Unlock: ("unlock",),
+    p.AskOn: ("ask_on",),
+    p.Kick: ("kick",),
+    p.LowerHands: ("lower_hands",),
+    p.End: ("end",),
+    p.Record: ("record",),
+}
+# Sent by the engine itself, never as a front end's command.
+ENGINE_SENDS: frozenset[type[p.ClientMessage]] = frozenset({
+    p.Login, p.CreateRoom, p.ListRecordings, p.DeleteRecording,   # app/account.py
+    p.GetNotice,                                                   # app/notice.py
+    p.Join, p.Publish, p.Subscribe, p.SubscriptionAnswer, p.Unsubscribe, p.Ping,
+})
+# Front-end commands that are no room action: they stay on this machine.
+LOCAL_COMMANDS = ("set_blur",)
 
 
 class CallControl(Protocol):

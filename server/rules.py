@@ -1,21 +1,38 @@
-"""The room rules: which role may do what, in which participant and room state,
-and how those states change.
+"""The room rules as data: who may take which action, in which participant state.
 
-Sans-I/O in the manner of h11: no sockets, no Janus, no clocks. The service asks
-`check()` before it acts on any message; every answer is either "allowed" (None)
-or the one ErrorCode the client gets back. State changes go through `room_next()`
-and `member_next()`, two small transition tables; anything not in them raises
-InvalidTransition (a bug in the caller, never a client's fault). Tests walk every
-role x participant state x room state x action and every state x event.
+`TABLE` below is the whole answer to "may this connection do that now?": one row per
+room action (each is one client message of app/protocol.py, named by its `type`),
+saying which roles may take it, in which participant states, at whom it may be
+aimed, and which server switch it needs. `check()` reads a row and, when it refuses,
+picks the one ErrorCode the client gets (the order is written out there).
+
+The room (open -> closing -> closed) and participant (connected -> waiting ->
+joined) state changes are two more small tables. Sans-I/O: no sockets, no Janus, no
+clock. Issue-specific limits (rates, caps, share permissions) are new columns or
+rows here, not code in the service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import get_args
 
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
+
+
+class Role(StrEnum):
+    """The one role type of the service (recording rules included)."""
+    NONE = "none"        # before join the connection has no room role
+    TEACHER = "teacher"
+    PUPIL = "pupil"
+
+
+class PState(StrEnum):
+    CONNECTED = "connected"  # a WebSocket, maybe logged in, not in a room
+    WAITING = "waiting"      # in the waiting room: sees nothing of the lesson
+    JOINED = "joined"        # admitted
 
 
 class RoomState(StrEnum):
@@ -25,33 +42,31 @@ class RoomState(StrEnum):
     CLOSED = "closed"    # ended: nothing more happens in it
 
 
-class PState(StrEnum):
-    CONNECTED = "connected"  # a WebSocket, maybe logged in, not in a room
-    WAITING = "waiting"      # in the waiting room: sees nothing of the lesson
-    JOINED = "joined"        # admitted
-
-
-class Role(StrEnum):
-    NONE = "none"        # before join the connection has no room role
-    TEACHER = "teacher"
-    PUPIL = "pupil"
+class Target(StrEnum):
+    """The participant an action names, as the sender may see it."""
+    MISSING = "missing"
+    WAITING = "waiting"
+    JOINED = "joined"
 
 
 class Action(StrEnum):
+    """A room action: the `type` of one client message (checked at import below)."""
     LOGIN = "login"
     CREATE_ROOM = "create_room"
-    JOIN = "join"
     GET_NOTICE = "get_notice"
+    JOIN = "join"
+    LIST_RECORDINGS = "list_recordings"
+    DELETE_RECORDING = "delete_recording"
+    PING = "ping"
+    LEAVE = "leave"
+    MEDIA = "media"
+    CONSENT = "consent"
     PUBLISH = "publish"
     SUBSCRIBE = "subscribe"
     SUBSCRIPTION_ANSWER = "subscription_answer"
     UNSUBSCRIBE = "unsubscribe"
-    MEDIA = "media"
     CHAT = "chat"
     HAND = "hand"
-    CONSENT = "consent"
-    LEAVE = "leave"
-    PING = "ping"
     ADMIT = "admit"
     ADMIT_ALL = "admit_all"
     DENY = "deny"
@@ -62,110 +77,107 @@ class Action(StrEnum):
     LOWER_HANDS = "lower_hands"
     END = "end"
     RECORD = "record"
-    LIST_RECORDINGS = "list_recordings"
-    DELETE_RECORDING = "delete_recording"
-
-
-# Not tied to a room: allowed before joining, pointless after.
-OUTSIDE_ROOM = frozenset({Action.LOGIN, Action.CREATE_ROOM, Action.JOIN, Action.GET_NOTICE,
-                          Action.LIST_RECORDINGS, Action.DELETE_RECORDING})
-# What a waiting pupil may still do: leave, keep the link alive, say its device state.
-WHILE_WAITING = frozenset({Action.LEAVE, Action.PING, Action.MEDIA, Action.CONSENT})
-# Lesson actions every admitted participant may take.
-PARTICIPANT = frozenset({Action.PUBLISH, Action.SUBSCRIBE, Action.SUBSCRIPTION_ANSWER,
-                         Action.UNSUBSCRIBE, Action.MEDIA, Action.CHAT, Action.HAND,
-                         Action.CONSENT, Action.LEAVE})
-# Only teachers: a pupil gets NOT_ALLOWED whatever the state.
-TEACHER_ONLY = frozenset({Action.ADMIT, Action.ADMIT_ALL, Action.DENY, Action.TURN_OFF,
-                          Action.UNLOCK, Action.ASK_ON, Action.KICK, Action.LOWER_HANDS,
-                          Action.END, Action.RECORD})
-assert OUTSIDE_ROOM | PARTICIPANT | TEACHER_ONLY | {Action.PING} == set(Action)
-
-# Which message type is which action.
-ACTION_OF: dict[type, Action] = {
-    p.Login: Action.LOGIN, p.CreateRoom: Action.CREATE_ROOM, p.Join: Action.JOIN,
-    p.GetNotice: Action.GET_NOTICE,
-    p.Publish: Action.PUBLISH, p.Subscribe: Action.SUBSCRIBE,
-    p.SubscriptionAnswer: Action.SUBSCRIPTION_ANSWER, p.Unsubscribe: Action.UNSUBSCRIBE,
-    p.MediaState: Action.MEDIA, p.Chat: Action.CHAT, p.Hand: Action.HAND,
-    p.Consent: Action.CONSENT, p.Leave: Action.LEAVE, p.Ping: Action.PING,
-    p.Admit: Action.ADMIT, p.AdmitAll: Action.ADMIT_ALL, p.Deny: Action.DENY,
-    p.TurnOff: Action.TURN_OFF, p.Unlock: Action.UNLOCK, p.AskOn: Action.ASK_ON,
-    p.Kick: Action.KICK, p.LowerHands: Action.LOWER_HANDS, p.End: Action.END,
-    p.Record: Action.RECORD,
-    p.ListRecordings: Action.LIST_RECORDINGS, p.DeleteRecording: Action.DELETE_RECORDING,
-}
 
 
 @dataclass(frozen=True)
 class Policy:
-    """Room policy from the server config that the rules depend on."""
+    """The server's switches that rules may depend on (from its config)."""
     recording_allowed: bool = False
 
 
-Key = tuple[Role, PState, RoomState, Action]
+@dataclass(frozen=True)
+class Rule:
+    who: frozenset[Role]                         # roles that may take it
+    where: frozenset[PState]                     # participant states in which they may
+    aim: frozenset[Target] = frozenset()         # whom it may name (a participant id)
+    needs: str | None = None                     # a Policy switch that must be on
 
 
-def _decide(role: Role, ps: PState, rs: RoomState, action: Action,
-            recording_allowed: bool) -> ErrorCode | None:
-    if action is Action.PING:
-        return None
-    if action in OUTSIDE_ROOM:
-        return ErrorCode.ALREADY_JOINED if ps is not PState.CONNECTED else None
-    # From here on: an action inside a room.
-    if ps is PState.CONNECTED or role is Role.NONE or rs is RoomState.NONE:
-        return ErrorCode.NOT_JOINED
-    if action in TEACHER_ONLY and role is not Role.TEACHER:
-        return ErrorCode.NOT_ALLOWED
-    if rs is RoomState.CLOSED:
-        return ErrorCode.ROOM_CLOSED
-    if ps is PState.WAITING:
-        return None if action in WHILE_WAITING else ErrorCode.NOT_JOINED
-    if action is Action.RECORD and not recording_allowed:
-        return ErrorCode.RECORDING_NOT_ALLOWED
-    return None
+# Readable names for the cells.
+ANYONE = frozenset(Role)
+MEMBERS = frozenset({Role.TEACHER, Role.PUPIL})
+TEACHERS = frozenset({Role.TEACHER})
+OUTSIDE = frozenset({PState.CONNECTED})                 # not in a room (yet)
+IN_ROOM = frozenset({PState.WAITING, PState.JOINED})    # the waiting room counts
+JOINED = frozenset({PState.JOINED})                     # admitted
+ANYWHERE = frozenset(PState)
+WAITING_ONE = frozenset({Target.WAITING})
+JOINED_ONE = frozenset({Target.JOINED})
+ANY_ONE = frozenset({Target.WAITING, Target.JOINED})
 
+A = Action
+TABLE: dict[Action, Rule] = {
+    # Before a room: accounts, the notice, entering. One room per connection.
+    A.LOGIN:               Rule(ANYONE,   OUTSIDE),
+    A.CREATE_ROOM:         Rule(ANYONE,   OUTSIDE),
+    A.GET_NOTICE:          Rule(ANYONE,   OUTSIDE),
+    A.JOIN:                Rule(ANYONE,   OUTSIDE),
+    A.LIST_RECORDINGS:     Rule(ANYONE,   OUTSIDE),
+    A.DELETE_RECORDING:    Rule(ANYONE,   OUTSIDE),
+    A.PING:                Rule(ANYONE,   ANYWHERE),
+    # A waiting pupil may only leave, say its device state and answer the recording.
+    A.LEAVE:               Rule(MEMBERS,  IN_ROOM),
+    A.MEDIA:               Rule(MEMBERS,  IN_ROOM),
+    A.CONSENT:             Rule(MEMBERS,  IN_ROOM),
+    # Everyone admitted.
+    A.PUBLISH:             Rule(MEMBERS,  JOINED),
+    A.SUBSCRIBE:           Rule(MEMBERS,  JOINED, aim=JOINED_ONE),
+    A.SUBSCRIPTION_ANSWER: Rule(MEMBERS,  JOINED),
+    A.UNSUBSCRIBE:         Rule(MEMBERS,  JOINED),
+    A.CHAT:                Rule(MEMBERS,  JOINED),
+    A.HAND:                Rule(MEMBERS,  JOINED),
+    # Teachers only.
+    A.ADMIT:               Rule(TEACHERS, JOINED, aim=WAITING_ONE),
+    A.ADMIT_ALL:           Rule(TEACHERS, JOINED),
+    A.DENY:                Rule(TEACHERS, JOINED, aim=WAITING_ONE),
+    A.TURN_OFF:            Rule(TEACHERS, JOINED, aim=JOINED_ONE),    # no one: all pupils
+    A.UNLOCK:              Rule(TEACHERS, JOINED, aim=JOINED_ONE),
+    A.ASK_ON:              Rule(TEACHERS, JOINED, aim=JOINED_ONE),
+    A.KICK:                Rule(TEACHERS, JOINED, aim=ANY_ONE),
+    A.LOWER_HANDS:         Rule(TEACHERS, JOINED, aim=JOINED_ONE),    # no one: every hand
+    A.END:                 Rule(TEACHERS, JOINED),
+    A.RECORD:              Rule(TEACHERS, JOINED, needs="recording_allowed"),
+}
 
-def _build(recording_allowed: bool) -> dict[Key, ErrorCode | None]:
-    return {(r, ps, rs, a): _decide(r, ps, rs, a, recording_allowed)
-            for r in Role for ps in PState for rs in RoomState for a in Action}
+# The refusal for a Policy switch that is off.
+SWITCH_OFF: dict[str, ErrorCode] = {"recording_allowed": ErrorCode.RECORDING_NOT_ALLOWED}
 
-
-# The transition table, one per policy (two small dicts, built once).
-TABLES: dict[bool, dict[Key, ErrorCode | None]] = {flag: _build(flag) for flag in (False, True)}
+# Which message type is which action: the message's `type` names it.
+ACTION_OF: dict[type, Action] = {
+    cls: Action(cls.__struct_config__.tag) for cls in get_args(p.ClientMessage)}
+assert set(ACTION_OF.values()) == set(Action) == set(TABLE), "an action without message or rule"
 
 
 def check(role: Role, ps: PState, rs: RoomState, action: Action,
           policy: Policy = Policy()) -> ErrorCode | None:
-    """None if allowed, else the error code to reply with."""
-    return TABLES[policy.recording_allowed][(role, ps, rs, action)]
+    """None if allowed, else the error code to reply with.
 
-
-# --------------------------------------------------------------- targets
-class Target(StrEnum):
-    MISSING = "missing"
-    WAITING = "waiting"
-    JOINED = "joined"
-
-
-# Teacher actions aimed at one participant, and the target states they accept.
-TARGET_STATES: dict[Action, frozenset[Target]] = {
-    Action.ADMIT: frozenset({Target.WAITING}),
-    Action.DENY: frozenset({Target.WAITING}),
-    Action.KICK: frozenset({Target.WAITING, Target.JOINED}),
-    Action.TURN_OFF: frozenset({Target.JOINED}),
-    Action.UNLOCK: frozenset({Target.JOINED}),
-    Action.ASK_ON: frozenset({Target.JOINED}),
-    Action.LOWER_HANDS: frozenset({Target.JOINED}),
-    Action.SUBSCRIBE: frozenset({Target.JOINED}),
-}
+    A refusal names the first thing wrong, in this order: in a room for an action
+    outside one (already_joined), or the other way round (not_joined); the role
+    (not_allowed, whatever the state, so a pupil learns nothing more); a closed
+    room (room_closed); waiting where it takes admission (not_joined); a switch
+    of the server that is off."""
+    rule = TABLE[action]
+    if PState.CONNECTED in rule.where:          # an action that needs no room
+        return None if ps in rule.where else ErrorCode.ALREADY_JOINED
+    if ps is PState.CONNECTED or role is Role.NONE or rs is RoomState.NONE:
+        return ErrorCode.NOT_JOINED
+    if role not in rule.who:
+        return ErrorCode.NOT_ALLOWED
+    if rs is RoomState.CLOSED:
+        return ErrorCode.ROOM_CLOSED
+    if ps not in rule.where:
+        return ErrorCode.NOT_JOINED
+    if rule.needs is not None and not getattr(policy, rule.needs):
+        return SWITCH_OFF[rule.needs]
+    return None
 
 
 def check_target(action: Action, target: Target) -> ErrorCode | None:
     """Is `target` a participant that `action` can be aimed at?"""
     if target is Target.MISSING:
         return ErrorCode.NO_SUCH_PARTICIPANT
-    if target in TARGET_STATES[action]:
+    if target in TABLE[action].aim:
         return None
     # A waiting pupil is invisible to everyone but teachers' admission controls.
     return ErrorCode.OUT_OF_ORDER if target is Target.JOINED else ErrorCode.NO_SUCH_PARTICIPANT

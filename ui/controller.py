@@ -284,6 +284,9 @@ class CallController(QObject):
     def unlock(self, participant: str, device: Device) -> None:
         self._command("unlock", participant, device)
 
+    def ask_on(self, participant: str, device: Device) -> None:
+        self._command("ask_on", participant, device)
+
     def kick(self, participant: str) -> None:
         self._command("kick", participant)
 

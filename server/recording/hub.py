@@ -30,7 +30,6 @@ from ..janus_adapter import moderate
 from ..room import DEVICE_KIND, Member, Room
 from ..rules import Role
 from .policy import Phase, RoomRecordingRules, sdp_kinds
-from .policy import Role as RecRole
 from .recorder import RecordedFeed, RoomRecorder, finalise_leftovers
 from .retention import RetentionSweeper
 from .store import NoSuchRecording, RecordingInfo, RecordingStore
@@ -125,7 +124,7 @@ class RecordingHub:
     def _recorded(self, rec: _RoomRecording, m: Member) -> bool:
         if m is rec.owner:
             return True
-        return m.role is Role.PUPIL and rec.rules.is_recorded("pupil", bool(m.consent))
+        return m.role is Role.PUPIL and rec.rules.is_recorded(m.role, bool(m.consent))
 
     def _feed(self, rec: _RoomRecording, m: Member) -> RecordedFeed | None:
         if not self._recorded(rec, m) or not m.publishing or m.peer is None \
@@ -140,15 +139,11 @@ class RecordingHub:
 
     # ----------------------------------------------------- teacher's Record
     async def record(self, m: Member, start: bool) -> None:
-        if self.store is None or m.room.janus is None:
-            raise ProtocolError(ErrorCode.RECORDING_NOT_ALLOWED,
-                                "recording is not allowed on this server")
-        rec = self._room(m.room)
-        role: RecRole = "teacher" if m.role is Role.TEACHER else "pupil"
-        code = rec.rules.check_start(role) if start else rec.rules.check_stop(role)
+        rec = self._room(m.room)   # rules.check let only a teacher where it is allowed here
+        code = rec.rules.check_start() if start else rec.rules.check_stop()
         if code is not None:
-            why = _WHY[code] if start or code is not ErrorCode.OUT_OF_ORDER else "no recording is on"
-            raise ProtocolError(code, why)
+            raise ProtocolError(code, "a recording is already announced or running" if start
+                                else "no recording is on")
         if not start:
             await self._stop(m.room.id)
             return
@@ -163,7 +158,7 @@ class RecordingHub:
         if self.policy.record_pupils:
             changed = False
             for pupil in m.room.members.values():
-                if rec.rules.must_keep_devices_off("pupil", bool(pupil.consent)) \
+                if rec.rules.must_keep_devices_off(pupil.role, bool(pupil.consent)) \
                         and pupil.role is Role.PUPIL:
                     changed = await self._keep_off(pupil) or changed
             if changed:
@@ -190,7 +185,7 @@ class RecordingHub:
         self._sends[(m.room.id, m.id)] = sdp_kinds(sdp)
         rec = self._rooms.get(m.room.id)
         if rec is not None and m.role is Role.PUPIL \
-                and rec.rules.must_keep_devices_off("pupil", bool(m.consent)):
+                and rec.rules.must_keep_devices_off(m.role, bool(m.consent)):
             m.camera = m.mic = False
             m.janus_muted.update(DEVICES)
 
@@ -234,7 +229,7 @@ class RecordingHub:
             return
         turning_on_camera = camera and not m.camera
         turning_on_mic = mic and not m.mic
-        code = rec.rules.check_device_on("pupil", bool(m.consent), turning_on_camera,
+        code = rec.rules.check_device_on(m.role, bool(m.consent), turning_on_camera,
                                          turning_on_mic)
         if code is not None:
             raise ProtocolError(code, "a recording is on: consent to it first, or keep "
@@ -250,7 +245,7 @@ class RecordingHub:
         else:
             if m.id in rec.labels:
                 await rec.recorder.drop_feed(rec.labels.pop(m.id))
-            if rec.rules.must_keep_devices_off("pupil", False) and await self._keep_off(m):
+            if rec.rules.must_keep_devices_off(m.role, False) and await self._keep_off(m):
                 self._participants_changed(m.room)
 
     async def _keep_off(self, m: Member) -> bool:
@@ -307,9 +302,3 @@ def _entry(store: RecordingStore, info: RecordingInfo) -> p.RecordingEntry:
     return p.RecordingEntry(id=info.id, started=info.started, expires=store.expires(info),
                             state=info.state, duration_s=info.duration_s, what=list(info.what))
 
-
-_WHY = {
-    ErrorCode.NOT_ALLOWED: "only a teacher records",
-    ErrorCode.RECORDING_NOT_ALLOWED: "recording is not allowed on this server",
-    ErrorCode.OUT_OF_ORDER: "a recording is already announced or running",
-}

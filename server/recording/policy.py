@@ -1,8 +1,10 @@
 """Recording policy and the recording rules of one room (sans-I/O: no Janus, no clock).
 
 The deployment decides whether recording exists at all (`recording_allowed`, off by
-default) and whether consenting pupils may be recorded (`record_pupils`). Within a
-room only a teacher starts a recording; it is announced to everyone for
+default) and whether consenting pupils may be recorded (`record_pupils`). Who may
+start or stop one, and that the server must allow it, is the rules table's (one
+place: server/rules.py, action `record`); here only the room's recording phase
+decides. A recording is announced to everyone for
 `announce_s` seconds before anything is written. Pupils are never recorded unless
 the deployment enables it and the pupil consented; under such a policy a pupil who
 has not consented keeps camera and microphone off while a recording is announced
@@ -25,10 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
+
+from ..rules import Role
 
 DEFAULT_ANNOUNCE_S = 10.0
 DEFAULT_RETENTION_DAYS = 7.0
@@ -106,9 +110,6 @@ class Phase(StrEnum):
     ACTIVE = "active"        # Janus writes the recorded feeds
 
 
-Role = Literal["teacher", "pupil"]
-
-
 class RoomRecordingRules:
     """The recording state of one room and every decision that depends on it.
 
@@ -122,22 +123,12 @@ class RoomRecordingRules:
         self.starts_at: float | None = None
         self.what: list[str] = []
 
-    # -- the teacher's request -------------------------------------------------
-    def check_start(self, role: Role) -> ErrorCode | None:
-        if role != "teacher":
-            return ErrorCode.NOT_ALLOWED
-        if not self.policy.allowed:
-            return ErrorCode.RECORDING_NOT_ALLOWED
-        if self.phase is not Phase.OFF:
-            return ErrorCode.OUT_OF_ORDER
-        return None
+    # -- the teacher's request (rules.check allowed it) ---------------------------
+    def check_start(self) -> ErrorCode | None:
+        return ErrorCode.OUT_OF_ORDER if self.phase is not Phase.OFF else None
 
-    def check_stop(self, role: Role) -> ErrorCode | None:
-        if role != "teacher":
-            return ErrorCode.NOT_ALLOWED
-        if self.phase is Phase.OFF:
-            return ErrorCode.OUT_OF_ORDER
-        return None
+    def check_stop(self) -> ErrorCode | None:
+        return ErrorCode.OUT_OF_ORDER if self.phase is Phase.OFF else None
 
     def announce(self, now: float, teacher_kinds: list[str]) -> p.RecordingState:
         """OFF -> ANNOUNCED. `teacher_kinds`: "audio", "video", "screen" the teacher sends."""
@@ -188,7 +179,7 @@ class RoomRecordingRules:
     # -- pupils ------------------------------------------------------------------
     def is_recorded(self, role: Role, consent: bool) -> bool:
         """Whether a participant's feed goes into the recording (while ACTIVE)."""
-        if role == "teacher":
+        if role is Role.TEACHER:
             return True
         return self.policy.record_pupils and consent
 
@@ -198,7 +189,7 @@ class RoomRecordingRules:
         Only under `record_pupils`: otherwise pupils are never recorded, so their
         devices stay theirs to switch.
         """
-        return (role == "pupil" and self.policy.record_pupils and not consent
+        return (role is Role.PUPIL and self.policy.record_pupils and not consent
                 and self.phase is not Phase.OFF)
 
     def check_device_on(self, role: Role, consent: bool, camera: bool, mic: bool) -> ErrorCode | None:

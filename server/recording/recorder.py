@@ -1,6 +1,7 @@
 """One room's recording, driven end to end: announce, count down, record, stop, finalise.
 
-The service owns one RoomRecorder per room. It asks `rules.check_start()` first,
+The service owns one RoomRecorder per room. Once the rules table allowed the
+teacher's `record`, it asks `rules.check_start()` (the phase),
 then calls `start()`; the recorder tells every client (through `broadcast`) what
 will be recorded and when, and only after the countdown creates the recording
 folder and has Janus write the recorded feeds. `stop()` (the teacher's stop, the

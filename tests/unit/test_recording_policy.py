@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from klasse.app.protocol import ErrorCode
+from klasse.server import rules as server_rules
 from klasse.server.recording.policy import (
     CONSENTING_PUPILS,
     Phase,
@@ -12,29 +13,26 @@ from klasse.server.recording.policy import (
     RecordingPolicy,
     RoomRecordingRules,
 )
+from klasse.server.rules import Action, PState, Role, RoomState
 
 
 def test_policy_is_off_by_default() -> None:
     policy = RecordingPolicy.from_toml({})
     assert policy.allowed is False and policy.record_pupils is False
     assert policy.announce_s == 10 and policy.retention_days == 7
-    rules = RoomRecordingRules(policy)
-    assert rules.check_start("teacher") is ErrorCode.RECORDING_NOT_ALLOWED
+    # Whether anyone may record is the rules table's: see test_server_rules.py.
+    room_rules = server_rules.Policy(recording_allowed=policy.allowed)
+    assert server_rules.check(Role.TEACHER, PState.JOINED, RoomState.OPEN, Action.RECORD,
+                              room_rules) is ErrorCode.RECORDING_NOT_ALLOWED
 
 
-def test_only_a_teacher_starts_and_stops() -> None:
+def test_start_and_stop_follow_the_phase() -> None:
     rules = RoomRecordingRules(RecordingPolicy(allowed=True))
-    assert rules.check_start("pupil") is ErrorCode.NOT_ALLOWED
-    assert rules.check_start("teacher") is None
+    assert rules.check_start() is None
+    assert rules.check_stop() is ErrorCode.OUT_OF_ORDER      # nothing to stop
     rules.announce(0.0, ["audio", "video"])
-    assert rules.check_stop("pupil") is ErrorCode.NOT_ALLOWED
-    assert rules.check_start("teacher") is ErrorCode.OUT_OF_ORDER
-    assert rules.check_stop("teacher") is None
-
-
-def test_a_pupil_is_refused_even_where_policy_forbids() -> None:
-    # The role check comes first: a pupil learns nothing about the policy.
-    assert RoomRecordingRules(RecordingPolicy()).check_start("pupil") is ErrorCode.NOT_ALLOWED
+    assert rules.check_start() is ErrorCode.OUT_OF_ORDER
+    assert rules.check_stop() is None
 
 
 def test_announced_says_what_and_when_and_cannot_activate_early() -> None:
@@ -59,24 +57,24 @@ def test_what_follows_the_teachers_streams() -> None:
 def test_pupils_are_never_recorded_without_record_pupils() -> None:
     rules = RoomRecordingRules(RecordingPolicy(allowed=True))
     rules.announce(0.0, ["audio", "video"])
-    assert rules.is_recorded("teacher", False)
-    assert not rules.is_recorded("pupil", True)  # consent does not matter: never
-    assert rules.check_device_on("pupil", False, True, True) is None
+    assert rules.is_recorded(Role.TEACHER, False)
+    assert not rules.is_recorded(Role.PUPIL, True)  # consent does not matter: never
+    assert rules.check_device_on(Role.PUPIL, False, True, True) is None
     assert rules.state(0.0).consent_required is False
 
 
 def test_record_pupils_needs_consent_and_keeps_devices_off_without_it() -> None:
     rules = RoomRecordingRules(RecordingPolicy(allowed=True, record_pupils=True))
     # Nothing to consent to while no recording is on.
-    assert rules.check_device_on("pupil", False, True, False) is None
+    assert rules.check_device_on(Role.PUPIL, False, True, False) is None
     state = rules.announce(0.0, ["audio", "video"])
     assert state.consent_required and CONSENTING_PUPILS in state.what
-    assert not rules.is_recorded("pupil", False) and rules.is_recorded("pupil", True)
-    assert rules.check_device_on("pupil", False, True, False) is ErrorCode.RECORDING_NOT_ALLOWED
-    assert rules.check_device_on("pupil", False, False, True) is ErrorCode.RECORDING_NOT_ALLOWED
-    assert rules.check_device_on("pupil", False, False, False) is None  # off is always fine
-    assert rules.check_device_on("pupil", True, True, True) is None
-    assert rules.check_device_on("teacher", False, True, True) is None
+    assert not rules.is_recorded(Role.PUPIL, False) and rules.is_recorded(Role.PUPIL, True)
+    assert rules.check_device_on(Role.PUPIL, False, True, False) is ErrorCode.RECORDING_NOT_ALLOWED
+    assert rules.check_device_on(Role.PUPIL, False, False, True) is ErrorCode.RECORDING_NOT_ALLOWED
+    assert rules.check_device_on(Role.PUPIL, False, False, False) is None  # off is always fine
+    assert rules.check_device_on(Role.PUPIL, True, True, True) is None
+    assert rules.check_device_on(Role.TEACHER, False, True, True) is None
 
 
 @pytest.mark.parametrize("raw, why", [
