@@ -27,6 +27,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from klasse.app import protocol as p
 from klasse.app.call_api import Device, EventSink, VideoSink
+from klasse.app.call_audio import CallAudio
 from klasse.app.call_cache import CacheError, CallCache
 from klasse.app.call_state import (
     CallMachine,
@@ -61,7 +62,8 @@ class CallSession:
                  camera: str = "off", mic: str = "off", blur: str = "blur",
                  video: VideoSink | None = None, video_size: tuple[int, int, int] = (160, 120, 15),
                  cache_root: Path | None = None, reconnect_for_s: float = 30.0,
-                 ping_interval_s: float = 5.0, receive: bool = True) -> None:
+                 ping_interval_s: float = 5.0, receive: bool = True,
+                 speaker: str = "null", noise_suppression: bool = True) -> None:
         if blur not in BLUR_MODES:
             raise ValueError(f"blur mode must be one of {BLUR_MODES}")
         self.link, self.name, self.pin, self.session_token = link, name, pin, session_token
@@ -70,7 +72,13 @@ class CallSession:
         w, h, fps = video_size
         # Sources are made closed; only a user's `camera`/`mic` command opens them.
         self.camera_gate = GatedTrack("video", parse_source(camera, "video", w, h, fps))
-        self.mic_gate = GatedTrack("audio", parse_source(mic, "audio"))
+        # The call's sound: received feeds mixed onto `speaker`, a device mic
+        # through the echo canceller (app/call_audio.py).
+        self.sound = CallAudio(speaker, self._device_problem,
+                               noise_suppression=noise_suppression)
+        self.mic_gate = GatedTrack("audio", self.sound.mic_source(mic))
+        self.mic_gate.on_failure = lambda why: self._spawn(
+            self._device_problem("mic", "device_failed", why))
         preview = (lambda rgb: video("local", rgb)) if video is not None else None
         self.camera = CameraPipeline(self.camera_gate, blur, preview)
         self.cache_root = cache_root
@@ -100,6 +108,7 @@ class CallSession:
 
     # ---------------------------------------------------------------- events
     def _emit(self, event: Event) -> None:
+        self.sound.observe(event)
         try:
             self._emit_to(event)
         except Exception as exc:  # a broken front end must not break the call
@@ -118,6 +127,8 @@ class CallSession:
             self._emit(StateChanged("connecting"))
             self._tell_blur_degraded()
             self.camera.start()
+            self.sound.start()
+            self._spawn(self.sound.watch(lambda: self.mic_gate.is_on))
             self._spawn(self._report_flow())
             self._spawn(self._count_down())
             lost_at: float | None = None
@@ -357,6 +368,7 @@ class CallSession:
             if track.kind == "audio":
                 # Kept as is; summed once per report (_level), not per frame.
                 self._pcm.setdefault(feed, []).append(frame.to_ndarray())  # type: ignore[union-attr]
+                self.sound.push(feed, frame)  # type: ignore[arg-type]
             elif self._video is not None:
                 self._video(feed, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
 
@@ -372,12 +384,17 @@ class CallSession:
         pc = self._subs.pop(feed, None)
         if pc is not None:
             await pc.close()
+        self.sound.remove(feed)
         if tell_server:
             await self._send(p.Unsubscribe(feed=feed))
 
     async def _report_flow(self) -> None:
+        tick = 0
         while True:
             await asyncio.sleep(FLOW_INTERVAL_S)
+            tick += 1
+            if tick % 2 == 0 and self.machine.state in ("waiting", "joined"):
+                self._emit(self.sound.levels())
             for (feed, kind), n in list(self._frames.items()):
                 if self._reported.get((feed, kind)) != n:
                     self._reported[(feed, kind)] = n
@@ -411,6 +428,7 @@ class CallSession:
         await self.mic_gate.turn_off()
         await self.camera.stop()
         self.mic_gate.stop()
+        self.sound.stop()
         await self._close_media()
         if self.machine.state != "left":
             self.machine.state = "left"
@@ -421,7 +439,40 @@ class CallSession:
         self.left = Left(reason, wiped, remaining)
         self._emit(self.left)
 
+    async def _device_problem(self, device: str, code: str, why: str) -> None:
+        """A device failed or vanished: a microphone goes off (and the service is
+        told); the speaker only reports it (the mix keeps its clock)."""
+        if device == "mic":
+            if not self.mic_gate.is_on and code == "device_lost":
+                return
+            await self.mic_gate.turn_off()
+            await self._apply(self.machine.device_failed("mic", why, code=code))
+        else:
+            self._emit(ErrorRaised(code, why))
+
     # ---------------------------------------------------------------- CallControl
+    def set_volume(self, participant: str, volume: float) -> None:
+        """This participant's loudness in the own speaker, 0 to 2 (1: as received)."""
+        if not 0.0 <= volume <= 2.0:
+            self._emit(ErrorRaised("bad_command", "volume must be 0 to 2"))
+            return
+        self.sound.engine.set_volume(participant, volume)
+
+    def set_output(self, device: str) -> None:
+        """Play on another output: null, default, pulse:NAME or device:NAME."""
+        scheme, _, rest = device.partition(":")
+        if device not in ("null", "default") and not (scheme in ("pulse", "device") and rest):
+            self._emit(ErrorRaised("bad_command", "speaker must be null, default, "
+                                   "pulse:NAME or device:NAME"))
+            return
+        self.sound.engine.set_output(device)
+
+    def play_test_sound(self) -> None:
+        self.sound.engine.play_test_sound()
+
+    def set_noise_suppression(self, on: bool) -> None:
+        self.sound.engine.set_noise_suppression(on)
+
     async def set_camera(self, on: bool) -> None:
         await self._apply(self.machine.set_device("camera", on))
 

@@ -413,10 +413,11 @@ class CallMachine:
             out.append(Send(self._media_state()))
         return out
 
-    def device_failed(self, device: Device, why: str) -> list[Effect]:
-        """Opening the device failed: it stays off."""
+    def device_failed(self, device: Device, why: str,
+                      code: str = "device_failed") -> list[Effect]:
+        """Opening the device failed, or it vanished (`device_lost`): it is off."""
         self.devices[device].on = False
-        out: list[Effect] = [ErrorRaised("device_failed", f"{_label(device)}: {why}"),
+        out: list[Effect] = [ErrorRaised(code, f"{_label(device)}: {why}"),
                              self._local_media()]
         if self.state in ("waiting", "joined"):
             out.append(Send(self._media_state()))

@@ -20,6 +20,31 @@ def _source(value: str) -> str:
     raise argparse.ArgumentTypeError("use off, synthetic or file:PATH")
 
 
+def _with_devices(schemes: tuple[str, ...], extra: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def check(value: str) -> str:
+        scheme, _, rest = value.partition(":")
+        if value in extra or (scheme in schemes and rest):
+            return value
+        try:
+            return _source(value)
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                "use " + ", ".join(("off", "synthetic", "file:PATH", *extra,
+                                    *(f"{s}:NAME" for s in schemes)))) from None
+    return check
+
+
+_mic = _with_devices(("pulse", "device", "alsa"), ("default",))
+_camera = _with_devices(("v4l2", "dshow", "avfoundation"), ("default",))
+
+
+def _speaker(value: str) -> str:
+    scheme, _, rest = value.partition(":")
+    if value in ("null", "default") or (scheme in ("pulse", "device") and rest):
+        return value
+    raise argparse.ArgumentTypeError("use null, default, pulse:NAME or device:NAME")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="klasse", description="Klasse video lessons")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,10 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="no window; commands on stdin, events on stdout (docs/headless.md)")
     join.add_argument("--name", default="Participant")
     join.add_argument("--pin", default=None)
-    join.add_argument("--camera", type=_source, default="off",
-                      help="camera source; the camera stays off until a `camera` command")
-    join.add_argument("--mic", type=_source, default="off",
-                      help="microphone source; it stays off until a `mic` command")
+    join.add_argument("--camera", type=_camera, default="off",
+                      help="camera source (off, synthetic, file:PATH, default, v4l2:/dev/videoN, "
+                      "dshow:NAME, avfoundation:NAME); the camera stays off until a `camera` command")
+    join.add_argument("--mic", type=_mic, default="off",
+                      help="microphone (off, synthetic, file:PATH, default, pulse:NAME, "
+                      "device:NAME); it stays off until a `mic` command")
+    join.add_argument("--speaker", type=_speaker, default="null",
+                      help="where received sound plays: null (nowhere; levels only), default, "
+                      "pulse:NAME or device:NAME")
+    join.add_argument("--noise-suppression", choices=("on", "off"), default="on")
     join.add_argument("--blur", choices=("on", "off"), default="on")
     join.add_argument("--duration", type=float, default=None,
                       help="leave after this many seconds")

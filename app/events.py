@@ -91,6 +91,17 @@ class MediaFlow(Event):
 
 
 @dataclass(frozen=True)
+class LevelsMeasured(Event):
+    """Once a second: the loudness of what this participant's speaker played and of
+    what its microphone captured after echo cancellation, noise suppression and gain
+    (RMS in dBFS; `captured` is None while no microphone device is open, `played`
+    None when no speaker runs)."""
+    EVENT: ClassVar[str] = "levels"
+    played: float | None
+    captured: float | None
+
+
+@dataclass(frozen=True)
 class RecordingChanged(Event):
     """`unknown` is true while the state cannot be confirmed (connection lost)."""
     EVENT: ClassVar[str] = "recording"

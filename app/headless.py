@@ -107,9 +107,27 @@ class EndCmd(_Cmd, frozen=True, tag="end"):
     pass
 
 
+class VolumeCmd(_Cmd, frozen=True, tag="volume"):
+    participant: str
+    volume: float     # 0 to 2; 1 plays the participant as received
+
+
+class SpeakerCmd(_Cmd, frozen=True, tag="speaker"):
+    device: str       # null, default, pulse:NAME, device:NAME
+
+
+class TestSoundCmd(_Cmd, frozen=True, tag="test_sound"):
+    pass
+
+
+class NoiseSuppressionCmd(_Cmd, frozen=True, tag="noise_suppression"):
+    on: bool
+
+
 Command = (CameraCmd | MicCmd | BlurCmd | ChatCmd | HandCmd | ConsentCmd | LeaveCmd | AdmitCmd
            | AdmitAllCmd | DenyCmd | CameraOffCmd | MicOffCmd | UnlockCmd | AskOnCmd | KickCmd
-           | LowerHandsCmd | RecordCmd | EndCmd)
+           | LowerHandsCmd | RecordCmd | EndCmd | VolumeCmd | SpeakerCmd | TestSoundCmd
+           | NoiseSuppressionCmd)
 _decoder = msgspec.json.Decoder(Command)
 
 
@@ -168,6 +186,14 @@ async def dispatch(session: CallSession, cmd: Command) -> None:
             await session.record(start)
         case EndCmd():
             await session.end()
+        case VolumeCmd(participant=who, volume=volume):
+            session.set_volume(who, volume)
+        case SpeakerCmd(device=device):
+            session.set_output(device)
+        case TestSoundCmd():
+            session.play_test_sound()
+        case NoiseSuppressionCmd(on=on):
+            session.set_noise_suppression(on)
 
 
 def _writer(stream: object) -> Callable[[Event], None]:
@@ -216,7 +242,8 @@ async def _main(args: argparse.Namespace, emit: Callable[[Event], None]) -> int:
         emit(event)
 
     session = CallSession(link, args.name, sink, pin=args.pin, camera=args.camera,
-                          mic=args.mic, blur=blur)
+                          mic=args.mic, blur=blur, speaker=getattr(args, "speaker", "null"),
+                          noise_suppression=getattr(args, "noise_suppression", "on") == "on")
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(session.leave()))

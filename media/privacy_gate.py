@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
@@ -40,6 +41,9 @@ class GatedTrack(MediaStreamTrack):
         self._samples = 0
         self.frames_out = 0      # frames that left the gate (tests, diagnostics)
         self.failure: str | None = None
+        # Told (on the event loop) when the open source fails while on, e.g. a
+        # microphone unplugged: the gate is then off, and the call must say so.
+        self.on_failure: Callable[[str], None] | None = None
 
     @property
     def is_on(self) -> bool:
@@ -75,6 +79,8 @@ class GatedTrack(MediaStreamTrack):
             except SourceError as exc:
                 self.failure = str(exc)
                 await self.turn_off()
+                if self.on_failure is not None:
+                    self.on_failure(self.failure)
                 continue
             if not self._on.is_set():
                 continue   # never let a frame through that was read as the gate closed
