@@ -451,14 +451,14 @@ class CallSession:
             self._emit(ErrorRaised(code, why))
 
     # ---------------------------------------------------------------- CallControl
-    def set_volume(self, participant: str, volume: float) -> None:
+    async def set_volume(self, participant: str, volume: float) -> None:
         """This participant's loudness in the own speaker, 0 to 2 (1: as received)."""
         if not 0.0 <= volume <= 2.0:
             self._emit(ErrorRaised("bad_command", "volume must be 0 to 2"))
             return
         self.sound.engine.set_volume(participant, volume)
 
-    def set_output(self, device: str) -> None:
+    async def set_output(self, device: str) -> None:
         """Play on another output: null, default, pulse:NAME or device:NAME."""
         scheme, _, rest = device.partition(":")
         if device not in ("null", "default") and not (scheme in ("pulse", "device") and rest):
@@ -467,10 +467,10 @@ class CallSession:
             return
         self.sound.engine.set_output(device)
 
-    def play_test_sound(self) -> None:
+    async def play_test_sound(self) -> None:
         self.sound.engine.play_test_sound()
 
-    def set_noise_suppression(self, on: bool) -> None:
+    async def set_noise_suppression(self, on: bool) -> None:
         self.sound.engine.set_noise_suppression(on)
 
     async def set_camera(self, on: bool) -> None:

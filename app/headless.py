@@ -187,13 +187,13 @@ async def dispatch(session: CallSession, cmd: Command) -> None:
         case EndCmd():
             await session.end()
         case VolumeCmd(participant=who, volume=volume):
-            session.set_volume(who, volume)
+            await session.set_volume(who, volume)
         case SpeakerCmd(device=device):
-            session.set_output(device)
+            await session.set_output(device)
         case TestSoundCmd():
-            session.play_test_sound()
+            await session.play_test_sound()
         case NoiseSuppressionCmd(on=on):
-            session.set_noise_suppression(on)
+            await session.set_noise_suppression(on)
 
 
 def _writer(stream: object) -> Callable[[Event], None]:

@@ -252,6 +252,18 @@ class CallController(QObject):
     def set_blur(self, mode: str) -> None:
         self._command("set_blur", mode)
 
+    def set_volume(self, participant: str, volume: float) -> None:
+        self._command("set_volume", participant, volume)
+
+    def set_output(self, device: str) -> None:
+        self._command("set_output", device)
+
+    def play_test_sound(self) -> None:
+        self._command("play_test_sound")
+
+    def set_noise_suppression(self, on: bool) -> None:
+        self._command("set_noise_suppression", on)
+
     def chat(self, text: str) -> None:
         self._command("chat", text)
 

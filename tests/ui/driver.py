@@ -182,6 +182,18 @@ class ScriptedCall:
     async def set_blur(self, mode: str) -> None:
         self.commands.append(("set_blur", mode))
 
+    async def set_volume(self, participant: str, volume: float) -> None:
+        self.commands.append(("set_volume", participant, volume))
+
+    async def set_output(self, device: str) -> None:
+        self.commands.append(("set_output", device))
+
+    async def play_test_sound(self) -> None:
+        self.commands.append(("play_test_sound",))
+
+    async def set_noise_suppression(self, on: bool) -> None:
+        self.commands.append(("set_noise_suppression", on))
+
     async def chat(self, text: str) -> None:
         self.commands.append(("chat", text))
         for call in self.room.members.values():
