@@ -140,7 +140,7 @@ class RecordingHub:
     # ----------------------------------------------------- teacher's Record
     async def record(self, m: Member, start: bool) -> None:
         rec = self._room(m.room)   # rules.check let only a teacher where it is allowed here
-        code = rec.rules.check_start() if start else rec.rules.check_stop()
+        code = rec.rules.check_start(m.role) if start else rec.rules.check_stop(m.role)
         if code is not None:
             raise ProtocolError(code, "a recording is already announced or running" if start
                                 else "no recording is on")

@@ -3,8 +3,8 @@
 The deployment decides whether recording exists at all (`recording_allowed`, off by
 default) and whether consenting pupils may be recorded (`record_pupils`). Who may
 start or stop one, and that the server must allow it, is the rules table's (one
-place: server/rules.py, action `record`); here only the room's recording phase
-decides. A recording is announced to everyone for
+place: server/rules.py, action `record`, which check_start/check_stop consult); the
+room's recording phase is decided here. A recording is announced to everyone for
 `announce_s` seconds before anything is written. Pupils are never recorded unless
 the deployment enables it and the pupil consented; under such a policy a pupil who
 has not consented keeps camera and microphone off while a recording is announced
@@ -32,7 +32,8 @@ from typing import Any
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode
 
-from ..rules import Role
+from .. import rules
+from ..rules import Action, PState, Role, RoomState
 
 DEFAULT_ANNOUNCE_S = 10.0
 DEFAULT_RETENTION_DAYS = 7.0
@@ -123,11 +124,16 @@ class RoomRecordingRules:
         self.starts_at: float | None = None
         self.what: list[str] = []
 
-    # -- the teacher's request (rules.check allowed it) ---------------------------
-    def check_start(self) -> ErrorCode | None:
-        return ErrorCode.OUT_OF_ORDER if self.phase is not Phase.OFF else None
+    # -- the teacher's request ------------------------------------------------------
+    def check_start(self, role: Role) -> ErrorCode | None:
+        """Who may, and whether this server allows it, the rules table says; then the phase."""
+        allowed = rules.Policy(recording_allowed=self.policy.allowed)
+        return rules.check(Role(role), PState.JOINED, RoomState.OPEN, Action.RECORD, allowed) or (
+            ErrorCode.OUT_OF_ORDER if self.phase is not Phase.OFF else None)
 
-    def check_stop(self) -> ErrorCode | None:
+    def check_stop(self, role: Role) -> ErrorCode | None:
+        if Role(role) not in rules.TABLE[Action.RECORD].who:
+            return ErrorCode.NOT_ALLOWED
         return ErrorCode.OUT_OF_ORDER if self.phase is Phase.OFF else None
 
     def announce(self, now: float, teacher_kinds: list[str]) -> p.RecordingState:

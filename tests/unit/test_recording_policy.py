@@ -26,13 +26,22 @@ def test_policy_is_off_by_default() -> None:
                               room_rules) is ErrorCode.RECORDING_NOT_ALLOWED
 
 
-def test_start_and_stop_follow_the_phase() -> None:
+def test_only_a_teacher_starts_and_stops() -> None:
     rules = RoomRecordingRules(RecordingPolicy(allowed=True))
-    assert rules.check_start() is None
-    assert rules.check_stop() is ErrorCode.OUT_OF_ORDER      # nothing to stop
+    assert rules.check_start(Role.PUPIL) is ErrorCode.NOT_ALLOWED
+    assert rules.check_start(Role.TEACHER) is None
+    assert rules.check_stop(Role.TEACHER) is ErrorCode.OUT_OF_ORDER      # nothing to stop
     rules.announce(0.0, ["audio", "video"])
-    assert rules.check_start() is ErrorCode.OUT_OF_ORDER
-    assert rules.check_stop() is None
+    assert rules.check_stop(Role.PUPIL) is ErrorCode.NOT_ALLOWED
+    assert rules.check_start(Role.TEACHER) is ErrorCode.OUT_OF_ORDER
+    assert rules.check_stop(Role.TEACHER) is None
+
+
+def test_a_pupil_is_refused_even_where_policy_forbids() -> None:
+    # The role check comes first: a pupil learns nothing about the policy.
+    assert RoomRecordingRules(RecordingPolicy()).check_start(Role.PUPIL) is ErrorCode.NOT_ALLOWED
+    assert RoomRecordingRules(RecordingPolicy()).check_start(Role.TEACHER) \
+        is ErrorCode.RECORDING_NOT_ALLOWED
 
 
 def test_announced_says_what_and_when_and_cannot_activate_early() -> None:
