@@ -316,6 +316,8 @@ class CallSession:
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
+            if pc.connectionState == "connected" and self._publisher is pc:
+                await self._apply(self.machine.publishing_connected())
             if pc.connectionState == "failed" and self._publisher is pc:
                 self._emit(ErrorRaised("media_failed", "the media connection failed; retrying"))
                 await self._apply(self.machine.republish())

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+import msgspec
+
 from klasse.app import protocol as p
 from klasse.app.events import (
     CallState,
@@ -21,6 +23,7 @@ from klasse.app.events import (
     ErrorRaised,
     Event,
     LocalMediaChanged,
+    MediaReconnecting,
     ModerationReceived,
     ParticipantsChanged,
     RecordingChanged,
@@ -142,6 +145,7 @@ class CallMachine:
         self.devices: dict[Device, _Device] = {"camera": _Device(), "mic": _Device()}
         self.published = False          # the publishing peer connection exists
         self.feeds: set[str] = set()    # participant ids whose media we receive
+        self.media_reconnecting = False  # after media_reconnect, until we publish again
         self.end_reason: str | None = None
 
     # ------------------------------------------------------------ transitions
@@ -267,6 +271,32 @@ class CallMachine:
     def resync(self) -> list[Effect]:
         """Subscribe again to feeds that failed (after a short wait)."""
         return self._sync_feeds()
+
+    def _on_mediareconnect(self, msg: p.MediaReconnect) -> list[Effect]:
+        """The media server lost our media; the lesson goes on. Close every peer
+        connection, publish again and receive again whoever publishes again."""
+        if self.state != "joined":
+            return []
+        self.media_reconnecting = True
+        out: list[Effect] = [MediaReconnecting(True, msg.reason)]
+        if self.recording.state != "off":
+            # Until the service says again, nobody can vouch for the recording.
+            out.append(RecordingChanged(self.recording, unknown=True))
+        out.append(ResetMedia())
+        self.published = False
+        self.feeds = set()
+        # What was published went with the media server; the next list says who is back.
+        self.participants = tuple(msgspec.structs.replace(x, publishing=False)
+                                  for x in self.participants)
+        out.append(ParticipantsChanged(self.participants))
+        return out + self._after_joined()
+
+    def publishing_connected(self) -> list[Effect]:
+        """The own publishing connection is up (again)."""
+        if not self.media_reconnecting:
+            return []
+        self.media_reconnecting = False
+        return [MediaReconnecting(False)]
 
     def republish(self) -> list[Effect]:
         """The publishing connection failed or was lost: make a new one."""

@@ -102,6 +102,16 @@ class LevelsMeasured(Event):
 
 
 @dataclass(frozen=True)
+class MediaReconnecting(Event):
+    """The media server lost this call's media and the call reconnects it by itself
+    (`active` true: nothing received is live until frames arrive again), or it is
+    back (`active` false: the own media connection is up again)."""
+    EVENT: ClassVar[str] = "media_reconnecting"
+    active: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class RecordingChanged(Event):
     """`unknown` is true while the state cannot be confirmed (connection lost)."""
     EVENT: ClassVar[str] = "recording"

@@ -99,6 +99,7 @@ class RecordingEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     state: Literal["recording", "converting", "ready", "failed"]
     duration_s: float | None = None
     what: list[str] = []
+    interrupted: bool = False    # the media server was lost while it recorded
 
 
 class Notice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -324,6 +325,14 @@ class Closed(_Msg, frozen=True, tag="closed"):
     reason: Literal["ended", "kicked", "denied", "expired", "left", "server_shutdown"]
 
 
+class MediaReconnect(_Msg, frozen=True, tag="media_reconnect"):
+    """The media server dropped this participant's media (it crashed, or lost the
+    session); the lesson goes on. Close every peer connection, publish again and
+    subscribe again to whoever publishes. `publish` waits on the service's side
+    until the room has a media server again."""
+    reason: Literal["media_server_lost", "media_session_lost"] = "media_server_lost"
+
+
 class Error(_Msg, frozen=True, tag="error"):
     code: ErrorCode
     message: str
@@ -341,7 +350,7 @@ class Recordings(_Msg, frozen=True, tag="recordings"):
 
 ServerMessage = (Session | RoomCreated | Welcome | NoticeInfo | Admitted | Denied | Participants
                  | Published | Subscription | Moderation | Recording | ChatMessage
-                 | Closed | Error | Pong | Recordings)
+                 | Closed | Error | Pong | Recordings | MediaReconnect)
 
 _client_decoder = msgspec.json.Decoder(ClientMessage)
 _server_decoder = msgspec.json.Decoder(ServerMessage)

@@ -63,19 +63,77 @@ class JanusNode:
         self._token = secrets.token_urlsafe(24)
         self._session: JanusSession | None = None
         self._control: JanusHandle | None = None
+        # False from the moment the service notices this Janus is gone until it is
+        # open again (server/janus_supervisor.py); nothing new is placed here meanwhile.
+        self.up = False
+        self.ice_address: str | None = None   # set for a spawned node: respawn binds there
 
     @classmethod
     async def spawn(cls, ice_address: str) -> JanusNode:
         """Spawn a private local Janus on free loopback ports."""
-        settings = JanusSettings(ice_address=ice_address, api_port=_free_port(),
+        node = cls(JanusInstance("", "", "", "", ""), "local")
+        node.ice_address = ice_address
+        await node._start_process()
+        return node
+
+    async def _start_process(self) -> None:
+        assert self.ice_address is not None
+        settings = JanusSettings(ice_address=self.ice_address, api_port=_free_port(),
                                  admin_port=_free_port())
         proc = JanusProcess(settings)
         await proc.start()
-        inst = JanusInstance(settings.api_url, settings.api_secret, settings.admin_url,
-                             settings.admin_secret, settings.admin_secret)
-        return cls(inst, "local", proc)
+        self.process = proc
+        self.instance = JanusInstance(settings.api_url, settings.api_secret, settings.admin_url,
+                                      settings.admin_secret, settings.admin_secret)
+
+    def trouble(self) -> str | None:
+        """Why this node cannot serve now (None: it can). Cheap; polled by the supervisor."""
+        if self.process is not None and (self.process.proc is None
+                                         or self.process.proc.poll() is not None):
+            return "the janus process exited"
+        for conn in (self.admin, self.conn, self.peer_conn):
+            if conn is None or conn.closed.is_set():
+                return "a connection to janus closed"
+        if self._session is None or self._session.lost.is_set():
+            return "janus dropped the control session"
+        if self._session.failures >= 3:
+            return "janus stopped answering keepalives"
+        return None
+
+    def closed_events(self) -> list[asyncio.Event]:
+        """Events set when this node is lost (the supervisor also polls `trouble`)."""
+        out = [c.closed for c in (self.admin, self.conn, self.peer_conn) if c is not None]
+        if self._session is not None:
+            out.append(self._session.lost)
+        return out
+
+    async def abandon(self) -> None:
+        """Forget a lost Janus without a word to it: close our connections, and stop
+        (or kill) a spawned process. Its rooms, sessions and tokens died with it."""
+        self.up = False
+        self.load = 0
+        if self._session is not None:
+            self._session.stop_keepalive()
+        self._session = self._control = None
+        for conn in (self.admin, self.conn, self.peer_conn):
+            if conn is not None:
+                await conn.close()
+        self.admin = self.conn = self.peer_conn = None
+        if self.process is not None:
+            await self.process.stop(timeout=1.0)
+
+    async def reopen(self) -> None:
+        """Bring a lost node back: respawn a spawned Janus, reconnect to a listed one."""
+        if self.ice_address is not None:
+            await self._start_process()
+        try:
+            await self.open()
+        except BaseException:
+            await self.abandon()
+            raise
 
     async def open(self) -> None:
+        self._token = secrets.token_urlsafe(24)
         self.admin = await JanusConnection.open_admin(self.instance.admin_url,
                                                       self.instance.admin_secret)
         self.conn = await JanusConnection.open(self.instance.url, self.instance.api_secret)
@@ -85,8 +143,10 @@ class JanusNode:
         await self.admin.add_token(self._token)
         self._session = await self.conn.create_session(self._token)
         self._control = await self._session.attach()
+        self.up = True
 
     async def close(self) -> None:
+        self.up = False
         if self._session is not None:
             await self._session.destroy()
         if self.admin is not None:
@@ -126,8 +186,13 @@ class JanusNode:
                                               "admin_key": self.instance.admin_key})
         return [int(r["room"]) for r in data.get("list", [])]
 
-    async def new_peer(self) -> JanusPeer:
-        assert self.peer_conn is not None and self.admin is not None, "node not opened"
+    async def new_peer(self, on_lost: Callable[[JanusPeer], Awaitable[None]] | None = None
+                       ) -> JanusPeer:
+        """A participant's own session. `on_lost` is called if Janus drops that session
+        (timed out, unknown) while this node is up; a whole lost node is the
+        supervisor's business."""
+        if not self.up or self.peer_conn is None or self.admin is None:
+            raise ConnectionError(f"janus {self.name} is not available")
         token = secrets.token_urlsafe(24)
         await self.admin.add_token(token)
         try:
@@ -136,7 +201,11 @@ class JanusNode:
             with contextlib.suppress(Exception):
                 await self.admin.remove_token(token)
             raise
-        return JanusPeer(self, session, token)
+        peer = JanusPeer(self, session, token)
+        if on_lost is not None:
+            peer._lost_watch = asyncio.create_task(peer._watch_session(on_lost),
+                                                   name="janus-peer-watch")
+        return peer
 
 
 EventCallback = Callable[[str], Awaitable[None]]
@@ -153,7 +222,16 @@ class JanusPeer:
     publisher: JanusHandle | None = None
     subscribers: dict[str, JanusHandle] = field(default_factory=dict)
     _watch: asyncio.Task[None] | None = None
+    _lost_watch: asyncio.Task[None] | None = None
     closed: bool = False
+
+    async def _watch_session(self, on_lost: Callable[[JanusPeer], Awaitable[None]]) -> None:
+        await self.session.lost.wait()
+        if not self.closed and self.node.up:
+            try:
+                await on_lost(self)
+            except Exception:
+                log.exception("handling a lost janus session failed")
 
     async def publish(self, room: JanusRoom, offer_sdp: str, on_event: EventCallback) -> str:
         """Join the room as a publisher and publish `offer_sdp`; return the answer SDP.
@@ -230,12 +308,31 @@ class JanusPeer:
         if handle is not None:
             await handle.detach()
 
+    def _stop_watching(self) -> None:
+        for task in (self._watch, self._lost_watch):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+
+    def abandon(self) -> None:
+        """Forget this peer without a word to Janus (its session is gone already)."""
+        self.closed = True
+        self._stop_watching()
+        self.session.closing = True
+        self.session.stop_keepalive()
+        for handle in [self.publisher, *self.subscribers.values()]:
+            if handle is not None:
+                handle.detached = True
+                self.session.conn._handles.pop(handle.id, None)
+        self.session.conn._sessions.pop(self.session.id, None)
+
     async def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        if self._watch is not None:
-            self._watch.cancel()
+        self._stop_watching()
+        if self.session.lost.is_set() or not self.node.up:
+            self.abandon()
+            return
         await self.session.destroy()
         if self.node.admin is not None:
             with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
@@ -250,8 +347,7 @@ async def moderate(room: JanusRoom, feed_id: int, mid: str, mute: bool) -> None:
 
 
 def least_loaded(nodes: list[JanusNode]) -> JanusNode:
-    live = [n for n in nodes if n.conn is not None and n.peer_conn is not None
-            and not n.conn.closed.is_set() and not n.peer_conn.closed.is_set()]
+    live = [n for n in nodes if n.up and n.trouble() is None]
     if not live:
         raise ConnectionError("no Janus instance is reachable")
     return min(live, key=lambda n: n.load)

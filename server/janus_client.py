@@ -223,6 +223,7 @@ class JanusSession:
         self.closing = False
         self.lost = asyncio.Event()   # Janus no longer has this session
         self.keepalives = 0           # answered keepalives (health, tests)
+        self.failures = 0             # keepalives failed in a row (the supervisor looks)
         self.inflight = _InFlight()
         self._keepalive = asyncio.create_task(self._keep_alive(), name=f"janus-ka-{session_id}")
 
@@ -245,33 +246,32 @@ class JanusSession:
         A keepalive that fails is logged and retried at once (Janus may be busy for a
         moment); only a closed connection or a session Janus no longer knows ends it,
         and both mark the session lost so its owner can recover."""
-        failures = 0
         while not self.closing and not self.lost.is_set():
             interval = self.conn.keepalive_s
-            await asyncio.sleep(interval if failures == 0 else min(1.0, interval))
+            await asyncio.sleep(interval if self.failures == 0 else min(1.0, interval))
             if self.closing:
                 return
             try:
                 await self.conn.request(self._auth({"janus": "keepalive"}),
                                         timeout=max(2.0, interval), ack_answers=True)
                 self.keepalives += 1
-                if failures:
-                    log.info("janus keepalive answered again after %d failure(s)", failures)
-                failures = 0
+                if self.failures:
+                    log.info("janus keepalive answered again after %d failure(s)", self.failures)
+                self.failures = 0
             except JanusError as exc:
                 if exc.code == ERR_SESSION_NOT_FOUND:
                     self.mark_lost("unknown to janus")
                     return
-                failures += 1
+                self.failures += 1
                 log.warning("janus keepalive refused (%d); retrying", exc.code)
             except TimeoutError:
-                failures += 1
-                log.warning("janus keepalive unanswered (%d in a row); retrying", failures)
+                self.failures += 1
+                log.warning("janus keepalive unanswered (%d in a row); retrying", self.failures)
             except ConnectionError:
                 if self.conn.closed.is_set():
                     self.mark_lost("its janus connection closed")
                     return
-                failures += 1
+                self.failures += 1
                 log.warning("janus keepalive could not be sent; retrying")
 
     def mark_lost(self, why: str) -> None:

@@ -28,7 +28,9 @@ from klasse.app.protocol import ErrorCode, ProtocolError
 from . import rules
 from .accounts import Accounts
 from .config import Config
-from .janus_adapter import JanusError, JanusNode, least_loaded, moderate
+from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
+from .janus_recovery import MediaRecovery
+from .janus_supervisor import JanusSupervisor
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
 from .recording.hub import RecordingHub
 from .room import DEVICE_KIND, Member, Room
@@ -116,7 +118,9 @@ class RoomService:
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.recording = RecordingHub(config, self._broadcast_participants)
-        self._watchers: list[asyncio.Task[None]] = []
+        # A lost Janus is brought back and its rooms moved; the lessons go on.
+        self.media = MediaRecovery(self)
+        self.supervisor = JanusSupervisor([], self.media)
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -143,7 +147,8 @@ class RoomService:
                 self.nodes = [await JanusNode.spawn(self.config.listen)]
         for node in self.nodes:
             await node.open()
-            self._watchers.append(asyncio.create_task(self._watch_node(node)))
+        self.supervisor.nodes = self.nodes
+        self.supervisor.start()
         await self.recording.start()
         ctx = None
         if self.config.tls_cert and self.config.tls_key:
@@ -155,22 +160,8 @@ class RoomService:
             max_size=2 * p.MAX_MESSAGE_BYTES, logger=ws_log, server_header=None,
             compression=None)
 
-    async def _watch_node(self, node: JanusNode) -> None:
-        """A Janus that goes away takes its lessons with it: close them cleanly."""
-        closing = [asyncio.create_task(c.closed.wait())
-                   for c in (node.conn, node.peer_conn) if c is not None]
-        try:
-            await asyncio.wait(closing, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in closing:
-                t.cancel()
-        log.error("lost the connection to %s; closing its rooms", node.name)
-        for room in [r for r in self.rooms.values() if r.janus and r.janus.node is node]:
-            await self.close_room(room, "ended")
-
     async def stop(self) -> None:
-        for watcher in self._watchers:
-            watcher.cancel()
+        await self.supervisor.stop()
         for room in list(self.rooms.values()):
             await self.close_room(room, "server_shutdown")
         if self._server is not None:
@@ -401,7 +392,7 @@ class RoomService:
         try:
             room = Room(id=grant.room, title=grant.title, expires=grant.expires,
                         waiting_room=grant.waiting_room, owner=grant.teacher)
-            node = least_loaded(self.nodes)
+            node = await self.media.healthy_node()
             room.janus = await node.create_room()
             self.rooms[room.id] = room
             fut.set_result(room)
@@ -538,6 +529,7 @@ class RoomService:
         room.state = rules.room_next(room.state, RoomEvent.CLOSE)
         if room.close_timer is not None:
             room.close_timer.cancel()
+        self.media.room_closed(room)
         await self.recording.room_closing(room)
         members = list(room.members.values())
         # Media first: destroying the Janus room cuts every stream at once.
@@ -579,11 +571,11 @@ class RoomService:
         if m.publish_pending or m.publishing:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
         _check_sdp(msg.sdp)
-        assert m.room.janus is not None
         m.publish_pending = True
         try:
+            janus_room = await self.media.janus_room(m.room)
             if m.peer is None:
-                m.peer = await m.room.janus.node.new_peer()
+                m.peer = await janus_room.node.new_peer(self._on_peer_lost(m))
             peer = m.peer
 
             async def on_event(kind: str) -> None:
@@ -599,7 +591,7 @@ class RoomService:
                     await self._unpublish(m)
 
             self.recording.before_publish(m, msg.sdp)
-            answer = await peer.publish(m.room.janus, msg.sdp, on_event)
+            answer = await peer.publish(janus_room, msg.sdp, on_event)
             # A device the teacher turned off stays off in Janus from the first packet.
             for device in sorted(m.janus_muted):
                 await self._moderate(m, device, True)
@@ -607,6 +599,9 @@ class RoomService:
             m.publish_pending = False
             raise
         client.send(p.Published(sdp=answer, rid=msg.rid))
+
+    def _on_peer_lost(self, m: Member) -> Callable[[JanusPeer], Coroutine[Any, Any, None]]:
+        return lambda peer: self.media.peer_lost(m, peer)
 
     async def _moderate(self, m: Member, device: str, mute: bool) -> bool:
         peer, room = m.peer, m.room.janus
@@ -625,10 +620,10 @@ class RoomService:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
         if target is m:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "you cannot subscribe to yourself")
-        assert m.room.janus is not None
+        janus_room = await self.media.janus_room(m.room)
         if m.peer is None:
-            m.peer = await m.room.janus.node.new_peer()
-        offer = await m.peer.subscribe(m.room.janus, target.id, target.peer.feed_id)
+            m.peer = await janus_room.node.new_peer(self._on_peer_lost(m))
+        offer = await m.peer.subscribe(janus_room, target.id, target.peer.feed_id)
         m.pending_answers.add(target.id)
         client.send(p.Subscription(feed=target.id, sdp=offer, rid=msg.rid))
 

@@ -54,6 +54,7 @@ class CallController(QObject):
     participantsChanged = Signal(object)   # tuple[Participant, ...]
     localMediaChanged = Signal(object)     # events.LocalMediaChanged
     mediaFlow = Signal(object)             # events.MediaFlow
+    mediaReconnecting = Signal(bool)       # events.MediaReconnecting.active
     recordingChanged = Signal(object)      # events.RecordingChanged
     moderationReceived = Signal(object)    # events.ModerationReceived
     consentRequested = Signal(object)      # events.ConsentRequested
@@ -113,6 +114,8 @@ class CallController(QObject):
             self.localMediaChanged.emit(event)
         elif isinstance(event, ev.MediaFlow):
             self.mediaFlow.emit(event)
+        elif isinstance(event, ev.MediaReconnecting):
+            self.mediaReconnecting.emit(event.active)
         elif isinstance(event, ev.RecordingChanged):
             self.recording = event
             self.recordingChanged.emit(event)

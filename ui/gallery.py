@@ -63,6 +63,8 @@ class Gallery(Translatable, QWidget):
             camera = local_camera if is_self else p.camera
             mic = local_mic if is_self else p.mic
             tile.set_state(p.name, camera, mic, p.hand, p.role, is_self)
+            if not is_self and not p.publishing:
+                tile.clear_frame()   # a feed that is not flowing shows no (frozen) picture
         if order != self._order:
             self._order = order
             self._relayout()

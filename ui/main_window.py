@@ -193,6 +193,7 @@ class MainWindow(Translatable, QMainWindow):
         c.localMediaChanged.connect(self._local)
         c.frameReady.connect(self._frame)
         c.mediaFlow.connect(le.gallery.on_media_flow)
+        c.mediaReconnecting.connect(self._media_reconnecting)
         c.recordingChanged.connect(self._recording)
         c.moderationReceived.connect(self._moderation)
         c.chatReceived.connect(le.chat.add)
@@ -337,6 +338,16 @@ class MainWindow(Translatable, QMainWindow):
             if self.notice_pending is None:
                 self._show_call_page()
         self.retranslate()
+
+    def _media_reconnecting(self, active: bool) -> None:
+        if active:
+            self.messages.show_message(self._media_reconnecting_text())
+        else:
+            self.messages.remove(self._media_reconnecting_text())
+
+    @staticmethod
+    def _media_reconnecting_text() -> str:
+        return tr("Media reconnecting: the school's media server restarted. The lesson goes on.")
 
     @staticmethod
     def _reconnecting_text() -> str:

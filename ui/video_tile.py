@@ -49,6 +49,11 @@ class VideoTile(QWidget):
         self._describe()
         self.update()
 
+    def clear_frame(self) -> None:
+        if self.image is not None:
+            self.image = None
+            self.update()
+
     def set_speaking(self, speaking: bool) -> None:
         if speaking != self.speaking:
             self.speaking = speaking

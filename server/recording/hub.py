@@ -164,11 +164,11 @@ class RecordingHub:
             if changed:
                 self._participants_changed(m.room)
 
-    async def _stop(self, room_id: str) -> None:
+    async def _stop(self, room_id: str, interrupted: bool = False) -> None:
         rec = self._rooms.get(room_id)
         if rec is None:
             return
-        info = await rec.recorder.stop()
+        info = await rec.recorder.stop(interrupted)
         rec.owner = None
         task = rec.recorder.finalising
         if task is not None and not task.done():
@@ -216,6 +216,16 @@ class RecordingHub:
             await self._stop(m.room.id)  # the teacher leaving ends and finalises it
         elif m.id in rec.labels:
             await rec.recorder.drop_feed(rec.labels.pop(m.id))
+
+    async def janus_lost(self, room: Room) -> None:
+        """The room's Janus is gone: stop its recording without asking Janus, keep and
+        convert what was written, mark it interrupted; everyone gets `off`. The
+        recorder goes too (it knows the lost Janus room's secret)."""
+        rec = self._rooms.get(room.id)
+        if rec is not None and rec.rules.phase is not Phase.OFF:
+            log.warning("room %s: recording interrupted by the loss of its media server", room.id)
+        await self._stop(room.id, interrupted=True)
+        self._rooms.pop(room.id, None)
 
     async def room_closing(self, room: Room) -> None:
         await self._stop(room.id)
@@ -300,5 +310,6 @@ class RecordingHub:
 
 def _entry(store: RecordingStore, info: RecordingInfo) -> p.RecordingEntry:
     return p.RecordingEntry(id=info.id, started=info.started, expires=store.expires(info),
-                            state=info.state, duration_s=info.duration_s, what=list(info.what))
+                            state=info.state, duration_s=info.duration_s, what=list(info.what),
+                            interrupted=info.interrupted)
 

@@ -119,8 +119,11 @@ class RoomRecorder:
         if self._recording.pop(label, None) is not None:
             self._clean_stop = False
 
-    async def stop(self) -> RecordingInfo | None:
-        """Stop (announced: cancel, nothing was written). Returns the recording, if any."""
+    async def stop(self, interrupted: bool = False) -> RecordingInfo | None:
+        """Stop (announced: cancel, nothing was written). Returns the recording, if any.
+
+        `interrupted`: Janus is gone (it closed its files by dying): ask it nothing,
+        convert what it wrote, and mark the recording interrupted."""
         if self.rules.phase is Phase.OFF:
             return None
         countdown, self._countdown = self._countdown, None
@@ -128,6 +131,9 @@ class RoomRecorder:
             countdown.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await countdown
+        if interrupted:
+            self._recording.clear()
+            self._clean_stop = False
         for label in list(self._recording):
             await self.drop_feed(label)
         info, self.info = self.info, None
@@ -136,6 +142,7 @@ class RoomRecorder:
         if info is not None:
             info.duration_s = None
             info.state = "converting"
+            info.interrupted = info.interrupted or interrupted
             self.store.save(info)
             self.finalising = asyncio.create_task(
                 finalise_recording(self.store, info, settle=not self._clean_stop),

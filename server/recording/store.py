@@ -48,6 +48,7 @@ class RecordingInfo:
     duration_s: float | None = None
     files: list[str] = field(default_factory=list)  # names inside the folder
     error: str | None = None
+    interrupted: bool = False  # the media server was lost while it recorded
 
 
 def _write_private(path: Path, data: bytes) -> None:

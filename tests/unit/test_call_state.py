@@ -18,6 +18,7 @@ from klasse.app.call_state import (
 from klasse.app.events import (
     ErrorRaised,
     LocalMediaChanged,
+    MediaReconnecting,
     ParticipantsChanged,
     RecordingChanged,
     StateChanged,
@@ -207,3 +208,34 @@ def test_publish_only_participant_subscribes_to_nobody() -> None:
     m = CallMachine(receive=False)
     m.receive(welcome("joined"))
     assert of(SubscribeFeed, m.receive(p.Participants(participants=[person("a")]))) == []
+
+
+def test_media_reconnect_resets_media_and_publishes_and_subscribes_anew() -> None:
+    m = joined_machine()
+    m.receive(p.Participants(participants=[person("me"), person("a"), person("b")]))
+    assert m.feeds == {"a", "b"}
+    m.receive(p.Recording(recording=p.RecordingState(state="active", what=["teacher camera"])))
+    out = m.receive(p.MediaReconnect(reason="media_server_lost"))
+    assert of(MediaReconnecting, out) == [MediaReconnecting(True, "media_server_lost")]
+    assert of(RecordingChanged, out)[0].unknown      # nobody can vouch for it now
+    kinds = [type(e) for e in out]
+    assert kinds.index(ResetMedia) < kinds.index(StartPublishing)
+    # Nothing shown as published any more; nothing subscribed until the list says so.
+    assert not any(x.publishing for x in of(ParticipantsChanged, out)[0].participants)
+    assert of(SubscribeFeed, out) == [] and m.feeds == set()
+    out = m.receive(p.Participants(participants=[person("me"), person("a")]))
+    assert of(SubscribeFeed, out) == [SubscribeFeed("a")]
+    assert m.publishing_connected() == [MediaReconnecting(False)]
+    assert m.publishing_connected() == []
+
+
+def test_media_reconnect_without_recording_leaves_the_banner_alone() -> None:
+    m = joined_machine()
+    out = m.receive(p.MediaReconnect())
+    assert of(RecordingChanged, out) == [] and of(StartPublishing, out) == [StartPublishing()]
+
+
+def test_media_reconnect_before_admission_is_ignored() -> None:
+    m = CallMachine()
+    m.receive(welcome("waiting"))
+    assert m.receive(p.MediaReconnect()) == []

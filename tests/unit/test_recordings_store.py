@@ -40,7 +40,8 @@ def test_folders_and_metadata_are_owner_only_whatever_the_umask(tmp_path: Path) 
     assert _mode(folder / "meta.json") == 0o600
     meta = json.loads((folder / "meta.json").read_text())
     # Only what listing, ownership and retention need.
-    assert set(meta) == {"id", "owner", "started", "what", "state", "duration_s", "files", "error"}
+    assert set(meta) == {"id", "owner", "started", "what", "state", "duration_s", "files", "error",
+                         "interrupted"}
 
 
 def test_a_teacher_sees_and_deletes_only_their_own(tmp_path: Path) -> None:

@@ -1,0 +1,111 @@
+"""What the room service does when Janus loses its media (server/janus_supervisor.py).
+
+The lessons live in the service, so a lost Janus costs only media: every room on it
+loses its Janus room, every member its Janus peer, a running recording is stopped
+and marked interrupted. Members, locks, Janus mutes (re-applied at the next
+publish), waiting room, chat and hands stay as they are. Joined clients get
+`media_reconnect` and publish and subscribe again; their `publish` waits here
+(`janus_room`) until the room has a Janus room on a healthy node again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import klasse.app.protocol as p
+
+from .janus_adapter import JanusNode, JanusPeer, JanusRoom, least_loaded
+from .room import Member, Room
+from .rules import PState, RoomState
+
+if TYPE_CHECKING:
+    from .service import RoomService
+
+log = logging.getLogger("klasse.server")
+MEDIA_BACK_WAIT_S = 15.0   # a publish or a new room waits this long for a healthy Janus
+
+
+class MediaRecovery:
+    """The supervisor's hooks into one RoomService (see janus_supervisor.MediaHooks)."""
+
+    def __init__(self, service: RoomService) -> None:
+        self.service = service
+        self.waiting: dict[str, asyncio.Event] = {}   # room id -> set once it has media again
+        self._placing = asyncio.Lock()
+        self.moved = 0                                # rooms given a new Janus room (health)
+
+    async def janus_lost(self, node: JanusNode) -> None:
+        svc = self.service
+        for room in [r for r in svc.rooms.values() if r.janus is not None and r.janus.node is node]:
+            room.janus = None
+            self.waiting.setdefault(room.id, asyncio.Event())
+            for m in room.members.values():
+                _forget_media(m)
+            # Clients first: they show "media reconnecting" (and the recording banner
+            # as unknown) before the recording's `off` arrives.
+            for m in room.joined():
+                if m.client is not None:
+                    m.client.send(p.MediaReconnect(reason="media_server_lost"))
+            await svc.recording.janus_lost(room)
+            svc._broadcast_participants(room)
+            log.warning("room %s: media server %s lost; media reconnecting", room.id, node.name)
+
+    async def place_rooms(self) -> None:
+        async with self._placing:
+            for rid, back in list(self.waiting.items()):
+                room = self.service.rooms.get(rid)
+                if room is not None and room.state is not RoomState.CLOSED and room.janus is None:
+                    node = least_loaded(self.service.nodes)
+                    room.janus = await node.create_room()
+                    node.load += len(room.members)
+                    self.moved += 1
+                    log.info("room %s now on %s", rid, node.name)
+                self.waiting.pop(rid, None)
+                back.set()
+
+    async def janus_room(self, room: Room) -> JanusRoom:
+        """The room's Janus room, waiting for it while the room is being moved."""
+        back = self.waiting.get(room.id)
+        if back is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(back.wait(), MEDIA_BACK_WAIT_S)
+        if room.janus is None or not room.janus.node.up:
+            raise ConnectionError("the room has no media server now")
+        return room.janus
+
+    async def healthy_node(self) -> JanusNode:
+        """A node for a new room, waiting a while if every node is being recovered."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MEDIA_BACK_WAIT_S
+        while True:
+            try:
+                return least_loaded(self.service.nodes)
+            except ConnectionError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    async def peer_lost(self, m: Member, peer: JanusPeer) -> None:
+        """Janus dropped one participant's session (its node is fine)."""
+        if m.peer is not peer:
+            return
+        log.warning("participant %s: janus dropped its session; media reconnecting", m.id)
+        await self.service._drop_media(m)
+        if m.client is not None and m.state is PState.JOINED:
+            m.client.send(p.MediaReconnect(reason="media_session_lost"))
+
+    def room_closed(self, room: Room) -> None:
+        back = self.waiting.pop(room.id, None)
+        if back is not None:
+            back.set()
+
+
+def _forget_media(m: Member) -> None:
+    peer, m.peer = m.peer, None
+    m.publishing = m.publish_pending = False
+    m.pending_answers.clear()
+    if peer is not None:
+        peer.abandon()
