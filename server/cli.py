@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--no-waiting-room", action="store_true",
                         help="pupils enter without admission (default: everyone waits)")
     create.add_argument("--json", action="store_true")
+    status = sub.add_parser("status", parents=[common],
+                            help="the running service's health: Janus nodes, rooms, counts")
+    status.add_argument("--port", type=int, default=None,
+                        help="its status port (default: status_port of the config)")
+    status.add_argument("--json", action="store_true")
     report = sub.add_parser("privacy-report", parents=[common],
                             help="what this server processes, where, for how long")
     report.add_argument("--json", action="store_true")
@@ -156,10 +161,49 @@ async def _serve(cfg: Config) -> int:
             await service.stop()
         print(f"klasse-server: cannot start: {exc}", file=sys.stderr)
         return 1
-    logging.getLogger("klasse.server").info("klasse-server ready on %s", service.url)
+    from .health import Health
+    health = Health(service, cfg.status_port)
+    try:
+        await health.start()
+    except OSError as exc:
+        await service.stop()
+        print(f"klasse-server: cannot open the status port: {exc}", file=sys.stderr)
+        return 1
+    log = logging.getLogger("klasse.server")
+    if cfg.status_port >= 0:
+        log.info("status on http://127.0.0.1:%d/health", health.port)
+    log.info("klasse-server ready on %s", service.url)
     await stop.wait()
+    await health.stop()
     await service.stop()
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """0: every Janus node up; 1: the service runs but a node is down; 2: no answer."""
+    from .health import fetch_status
+    port = args.port if args.port is not None else _config(args).status_port
+    if port <= 0:
+        raise _Fail("no status port: set status_port in the config or pass --port")
+    try:
+        report = fetch_status(port)
+    except (OSError, ValueError) as exc:
+        print(f"klasse-server: the service does not answer on 127.0.0.1:{port} ({exc})",
+              file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        for node in report["janus"]:
+            print(f"janus {node['name']}: {'up' if node['up'] else 'DOWN'}, "
+                  f"{node['participants']} participants")
+        print(f"rooms: {report['rooms']} ({report['rooms_moving']} moving to another Janus)")
+        print(f"participants: {report['participants']} joined, {report['waiting']} waiting, "
+              f"{report['publishing']} publishing")
+        print(f"recordings in progress: {report['recordings_in_progress']}")
+        print(f"janus recoveries: {report['janus_recoveries']}, rooms moved: "
+              f"{report['rooms_moved']}, up {report['uptime_s']} s")
+    return 0 if report["ok"] else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_room_create(args)
         if args.command == "recordings":
             return recordings_cli.run(args)
+        if args.command == "status":
+            return cmd_status(args)
         return cmd_privacy_report(args)
     except (_Fail, ConfigError, AccountError, ValueError, OSError) as exc:
         print(f"klasse-server: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ recording_allowed = false     # policy: may teachers record at all
 teacher_grace_s = 120         # the room closes this long after the last teacher left
 resume_grace_s = 30           # a dropped participant may come back this long
 log_level = "info"            # "debug" logs more, still never names, IPs or chat
+status_port = 8766            # GET /health on 127.0.0.1 only (`klasse-server status`); -1: off
 ice_servers = []              # e.g. [{urls = ["turn:turn.school.example:3478"], ...}]
 
 [recording]                   # details: server/recording/policy.py (all optional)
@@ -45,6 +46,7 @@ from klasse.app.protocol import IceServer, Notice
 from .recording.policy import RecordingConfigError, RecordingPolicy
 
 DEFAULT_PORT = 8765
+DEFAULT_STATUS_PORT = 8766
 DEFAULT_RETENTION = ("Lesson data (names, picture, sound, chat, raised hands) is held in "
                      "the server's memory during the lesson and deleted when it ends.")
 
@@ -74,6 +76,7 @@ class Config:
     teacher_grace_s: float = 120.0
     resume_grace_s: float = 30.0
     log_level: str = "info"
+    status_port: int = DEFAULT_STATUS_PORT   # loopback only; 0: any free port; -1: none
     ice_servers: tuple[IceServer, ...] = ()
     janus: tuple[JanusInstance, ...] = ()   # empty: spawn a local Janus
     notice: Notice = field(default_factory=lambda: Notice(
@@ -123,7 +126,7 @@ def load(path: Path | None) -> Config:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     known = {"listen", "port", "public_host", "data", "tls_cert", "tls_key", "recording_allowed",
              "teacher_grace_s", "resume_grace_s", "log_level", "ice_servers", "janus", "notice",
-             "recording"}
+             "recording", "status_port"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"unknown config key {unknown[0]!r} in {path}")
@@ -162,6 +165,9 @@ def load(path: Path | None) -> Config:
         raise ConfigError(str(exc)) from None
     if not 0 <= port <= 65535:
         raise ConfigError("port must be 0-65535")
+    status_port = _expect(raw, "status_port", int, DEFAULT_STATUS_PORT)
+    if not -1 <= status_port <= 65535:
+        raise ConfigError("status_port must be -1 (off) or 0-65535")
     return Config(
         listen=_expect(raw, "listen", str, base.listen),
         port=port,
@@ -173,6 +179,7 @@ def load(path: Path | None) -> Config:
         teacher_grace_s=float(_expect(raw, "teacher_grace_s", (int, float), 120.0)),
         resume_grace_s=float(_expect(raw, "resume_grace_s", (int, float), 30.0)),
         log_level=level,
+        status_port=status_port,
         ice_servers=tuple(ice),
         janus=tuple(janus),
         notice=notice,

@@ -35,6 +35,15 @@ def test_unit_is_hardened() -> None:
         assert line in text.splitlines(), line
 
 
+def test_unit_restarts_a_service_that_stops_answering() -> None:
+    lines = (PACKAGING / "klasse-server.service").read_text().splitlines()
+    for line in ("Type=notify", "NotifyAccess=main", "WatchdogSec=30", "Restart=on-failure"):
+        assert line in lines, line
+    # sd_notify is a datagram on a unix socket: the unit must allow AF_UNIX.
+    families = next(x for x in lines if x.startswith("RestrictAddressFamilies="))
+    assert "AF_UNIX" in families.split("=", 1)[1].split()
+
+
 def test_example_config_loads() -> None:
     config = load_config(PACKAGING / "server.toml.example")
     assert config.recording_allowed is False
