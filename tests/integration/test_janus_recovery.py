@@ -66,6 +66,13 @@ async def test_sigkill_of_the_spawned_janus_mid_lesson(tmp_path: Path) -> None:
         # A recording runs.
         await teacher.record(True)
         await arec.wait(lambda e: e["event"] == "recording" and e["state"] == "active")
+        store = service.recording.store
+        assert store is not None
+        [info] = store.recordings()
+        for _ in range(100):     # Janus has written some of the teacher's media
+            if sum(f.stat().st_size for f in store.folder(info.id).glob("*.mjr")) > 20000:
+                break
+            await asyncio.sleep(0.1)
 
         node = service.nodes[0]
         assert node.process is not None and node.process.proc is not None
@@ -100,8 +107,8 @@ async def test_sigkill_of_the_spawned_janus_mid_lesson(tmp_path: Path) -> None:
         assert not ben.machine.devices["camera"].on
         assert not lesson.members[bid].camera
         # The recording was stopped, kept and marked interrupted.
-        infos = service.recording.store.recordings() if service.recording.store else []
-        assert len(infos) == 1 and infos[0].interrupted
+        infos = store.recordings()
+        assert [i.id for i in infos] == [info.id] and infos[0].interrupted
 
         # A new lesson starts on the respawned Janus.
         room2 = service.create_links("teacher.one", "Art", 600)
