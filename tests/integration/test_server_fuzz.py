@@ -1,12 +1,12 @@
 """Malformed and out-of-order messages against the live service, while a healthy
 lesson in the same room keeps its video flowing.
 
-Hypothesis draws the batches before the lesson starts, and one test sends them all.
-The service, Janus's clients and both ends of the healthy lesson run on the test's
-event loop, which pytest-asyncio stops between two @given examples: whatever
-Hypothesis does there (on a fresh checkout its first draw builds Unicode tables in
-.hypothesis/ for seconds) froze the whole lesson and failed the 2 s check below
-without any fuzzed message having been sent (issue 17)."""
+Hypothesis draws the batches (in a worker thread) before the lesson starts, and one
+test sends them all. The service, Janus's clients and both ends of the healthy lesson
+run on the test's event loop, which pytest-asyncio stops between two @given examples:
+whatever Hypothesis does there (on a fresh checkout its first draw builds Unicode
+tables in .hypothesis/ for seconds) froze the whole lesson and failed the 2 s check
+below without any fuzzed message having been sent (issue 17)."""
 
 from __future__ import annotations
 
@@ -64,8 +64,10 @@ class Healthy:
 
 
 @pytest.fixture(scope="module")
-def batches() -> list[Batch]:
-    return draw_batches()
+async def batches() -> list[Batch]:
+    # In a thread: the loop keeps running, so the service keeps its Janus sessions
+    # alive (the test Janus drops a session after 5 s without a keepalive).
+    return await asyncio.to_thread(draw_batches)
 
 
 @pytest.fixture(scope="module")
