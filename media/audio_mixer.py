@@ -5,8 +5,9 @@ speaker pulls one block per 10 ms on its own clock. A pull always returns a full
 block: a feed with nothing buffered adds silence (a gap in the network is the
 receive path's business, never the speaker's). Each feed waits for a small
 prefetch before it plays again after running dry, so that a feed arriving exactly
-on time does not alternate sound and silence, and is cut back when it holds more
-than MAX_BUFFER_MS (after a burst, so that delay does not build up).
+on time does not alternate sound and silence. Delay never builds up: a feed is cut
+back when it holds more than MAX_BUFFER_MS, and a feed that kept more than it needs
+for a whole second (after a burst) drops the surplus.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ BLOCK = RATE // 100            # 10 ms, the audio processing module's frame
 PREFETCH_MS = 30
 MAX_BUFFER_MS = 200
 TRIM_TO_MS = 60
+# A feed that never ran below SHRINK_ABOVE_MS for a whole second holds delay it does
+# not need (left over from a burst): the surplus above PREFETCH_MS goes, once a second.
+SHRINK_ABOVE_MS = 50
+SHRINK_EVERY = 100           # pulls (10 ms each)
 MAX_VOLUME = 2.0
 
 
@@ -39,6 +44,9 @@ class _Feed:
         self.buffered = 0
         self.playing = False
         self.gaps = 0            # pulls that found this feed empty while playing
+        self.low = 1 << 30       # the least buffered since the last shrink check
+        self.pulls = 0
+        self.shrunk = 0          # samples dropped to cut delay
 
     def clear(self) -> None:
         self.chunks.clear()
@@ -114,12 +122,24 @@ class Mixer:
                 if not f.playing:
                     continue
                 block = f.take(n)
+                self._shrink(f)
                 gain = self._volume.get(name, 1.0)
                 if gain == 1.0:
                     acc += block
                 elif gain > 0.0:
                     acc += (block.astype(np.float32) * gain).astype(np.int32)
         return np.clip(acc, -32768, 32767).astype(np.int16)
+
+    def _shrink(self, f: _Feed) -> None:
+        f.low = min(f.low, f.buffered)
+        f.pulls += 1
+        if f.pulls < SHRINK_EVERY:
+            return
+        if f.low > self._ms(SHRINK_ABOVE_MS):
+            surplus = f.low - self._ms(PREFETCH_MS)
+            f.drop_oldest(surplus)
+            f.shrunk += surplus
+        f.low, f.pulls = 1 << 30, 0
 
     def set_volume(self, feed: str, volume: float) -> None:
         """0 (silent) to MAX_VOLUME; 1 plays the feed as received."""

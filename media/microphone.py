@@ -31,6 +31,9 @@ from klasse.media.audio_level import Meter
 from klasse.media.audio_processing import BLOCK, RATE, AudioProcessor
 from klasse.media.sources import AUDIO_FRAME_SAMPLES, SourceClosed, SourceError
 
+# Room for a busy machine to be late without losing samples (a lost block moves the
+# echo in time, and the canceller must find it again).
+INPUT_LATENCY_S = 0.04
 MAX_QUEUED = 10     # 200 ms: a stalled encoder drops the oldest audio, not adds delay
 
 
@@ -44,6 +47,7 @@ class DeviceMicSource:
         self.opens = 0
         self.meter = Meter()          # what is captured after processing
         self.latency_s = 0.0
+        self.overflows = 0            # capture blocks lost because we were late
         self._processor = processor
         self._stream: object = None
         self._pending = np.zeros(0, np.int16)
@@ -85,16 +89,18 @@ class DeviceMicSource:
         # another thread aborts can crash inside the ALSA PulseAudio plugin).
         with opening(how):  # type: ignore[arg-type]
             stream = sd.InputStream(device=how.device, samplerate=RATE, channels=1,  # type: ignore[attr-defined]
-                                    dtype="int16", latency="low", blocksize=BLOCK,
+                                    dtype="int16", latency=INPUT_LATENCY_S, blocksize=BLOCK,
                                     callback=self._captured,
                                     finished_callback=self._finished)
             stream.start()
         stream_opened()
         return stream
 
-    def _captured(self, data: np.ndarray, frames: int, _time: object, _status: object) -> None:
+    def _captured(self, data: np.ndarray, frames: int, _time: object, status: object) -> None:
         if self._stop.is_set():
             return
+        if getattr(status, "input_overflow", False):
+            self.overflows += 1
         block = np.array(data[:, 0], np.int16)
         if block.size != BLOCK:   # PortAudio may hand odd sizes; the processor takes 10 ms
             block = np.resize(block, BLOCK) if block.size else np.zeros(BLOCK, np.int16)

@@ -24,6 +24,9 @@ from klasse.media.audio_processing import AudioProcessor
 
 BLOCK_S = BLOCK / RATE
 TEST_TONE_HZ = 660.0
+# A little more than PortAudio's "low" (~20-30 ms): a busy machine then still refills
+# the device in time, and an underrun would move the echo the canceller tracks.
+OUTPUT_LATENCY_S = 0.06
 
 
 def test_tone(seconds: float = 1.0, hz: float = TEST_TONE_HZ, level: float = 0.25) -> np.ndarray:
@@ -44,6 +47,7 @@ class Speaker:
         self.meter = Meter()            # what is played
         self.latency_s = 0.0
         self.blocks = 0
+        self.underruns = 0              # blocks the device ran out of sound before
         self._processor = processor
         self._on_failed = on_failed
         self._test = np.zeros(0, np.int16)
@@ -103,7 +107,7 @@ class Speaker:
             how = resolve(spec, "output")
             with opening(how):
                 stream = sd.OutputStream(device=how.device, samplerate=RATE, channels=1,
-                                         dtype="int16", latency="low", blocksize=BLOCK)
+                                         dtype="int16", latency=OUTPUT_LATENCY_S, blocksize=BLOCK)
                 stream.start()
         except Exception as exc:   # no device, no PortAudio, a refused format
             self._failed(spec, f"cannot play sound on {spec}: {exc}")
@@ -133,7 +137,8 @@ class Speaker:
                 block = self._next_block()
                 if stream is not None:
                     try:
-                        stream.write(block)  # type: ignore[attr-defined]   # paced by the device
+                        if stream.write(block):  # type: ignore[attr-defined]   # paced by the device
+                            self.underruns += 1
                         continue
                     except Exception as exc:
                         _close(stream)

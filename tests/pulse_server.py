@@ -117,7 +117,7 @@ class PulseServer:
         """The speaker heard by the microphone (`spk` -> `mic`), at full level."""
         return self.load("module-loopback", "source=spk.monitor", "sink=micfeed",
                          f"latency_msec={latency_ms}", "source_dont_move=true",
-                         "sink_dont_move=true")
+                         "sink_dont_move=true", "adjust_time=0")
 
     def capture_streams(self, source: str) -> list[dict[str, Any]]:
         """Client recording streams (source-outputs) on `source` right now."""
@@ -152,13 +152,17 @@ class Recording:
         self.proc = subprocess.Popen(["parec", f"--device={source}", *RAW],
                                      env=server._env(), stdout=subprocess.PIPE)
         self.started = time.monotonic()
+        self.first_at: float | None = None   # when the first samples came in
         self._chunks: list[bytes] = []
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        while chunk := self.proc.stdout.read(4800):
+        while chunk := self.proc.stdout.read1(4800):  # type: ignore[attr-defined]
+            if self.first_at is None:
+                # The first samples were recorded this long before they arrived.
+                self.first_at = time.monotonic() - len(chunk) / 2 / RATE
             self._chunks.append(chunk)
 
     def samples(self) -> np.ndarray:

@@ -67,3 +67,12 @@ def test_a_burst_does_not_build_up_delay() -> None:
 def test_stereo_is_folded_to_mono() -> None:
     inter = np.array([100, 300, -100, -300], np.int16).reshape(1, -1)
     assert to_mono_s16(inter, 2).tolist() == [200, -200]
+
+
+def test_delay_left_over_from_a_burst_is_dropped_within_a_second() -> None:
+    mixer = Mixer()
+    mixer.push("a", _const(1, 150))            # a burst: 150 ms ahead
+    for _ in range(150):                        # then exactly in time, 10 ms per pull
+        mixer.push("a", _const(1, 10))
+        mixer.pull()
+    assert mixer.buffered_ms("a") <= 50
