@@ -35,10 +35,10 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from call_stack import percentile, service_stack  # noqa: E402
+from call_stack import percentile, service_stack
 
-from tests.integration.call_helpers import Headless, is_event, participant_id  # noqa: E402
-from tests.pulse_server import RATE, PulseServer  # noqa: E402
+from tests.integration.call_helpers import Headless, is_event, participant_id
+from tests.pulse_server import RATE, PulseServer
 
 BURST_S = 0.05
 

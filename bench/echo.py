@@ -33,9 +33,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from klasse.media.audio_engine import AudioEngine  # noqa: E402
-from klasse.media.audio_processing import AudioProcessor  # noqa: E402
-from tests.pulse_server import RATE, PulseServer, level_db, speechlike  # noqa: E402
+from klasse.media.audio_engine import AudioEngine
+from klasse.media.audio_processing import AudioProcessor
+from tests.pulse_server import RATE, PulseServer, level_db, speechlike
 
 VERBOSE = False
 FAR_S = 11.0
