@@ -5,8 +5,9 @@ out frames, `close()` releases it. media/privacy_gate.py decides when to open an
 close; nothing else may. Kinds of source:
 - synthetic: generated frames, no device at all (tests, benchmarks, demos);
 - file:PATH: a video or audio file through PyAV, looped, paced at its own rate;
-- v4l2:/dev/videoN (camera), alsa:NAME or pulse:NAME (microphone): a real device
-  through PyAV's capture inputs (PulseAudio only where FFmpeg was built with it).
+- cameras (v4l2 / dshow / avfoundation) through PyAV: media/cameras.py;
+- microphones through PortAudio: media/microphone.py (PyAV's own ALSA cannot find
+  the system's configuration, and its wheels have no PulseAudio input).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ Kind = Literal["video", "audio"]
 Frame = VideoFrame | AudioFrame
 AUDIO_RATE = 48_000
 AUDIO_FRAME_SAMPLES = 960   # 20 ms, what Opus is fed
-DEFAULT_CAMERA = "/dev/video0"
 
 
 class SourceError(Exception):
@@ -202,17 +202,18 @@ def parse_source(spec: str, kind: Kind, width: int = 160, height: int = 120,
     scheme, _, rest = spec.partition(":")
     if scheme == "file" and rest:
         return AvSource(kind, rest, loop=True)
-    if kind == "video" and spec in ("camera", "v4l2"):
-        scheme, rest = "v4l2", DEFAULT_CAMERA
-    if kind == "audio" and spec in ("microphone", "mic"):
-        scheme, rest = "alsa", "default"
-    if kind == "video" and scheme == "v4l2" and rest:
-        return AvSource(kind, rest, fmt="v4l2",
-                        options={"video_size": f"{width}x{height}", "framerate": str(fps)})
-    if kind == "audio" and scheme in ("alsa", "pulse") and rest:
-        return AvSource(kind, rest, fmt=scheme)
+    if spec == "v4l2":
+        spec = "camera"
+    from klasse.media.cameras import DEFAULT_MODE, camera_source, is_camera_spec
+
+    if is_camera_spec(spec, kind):
+        # The small default size is the synthetic test picture's; a real camera
+        # opens at what it offers near 640x480@15 (media/cameras.py).
+        return camera_source(spec, (width, height, fps) if width >= 320 else DEFAULT_MODE)
     raise SourceError(f"unknown {kind} source {spec!r}: use off, synthetic, file:PATH, "
-                      + ("v4l2:/dev/videoN" if kind == "video" else "alsa:NAME or pulse:NAME"))
+                      + ("default, v4l2:/dev/videoN, dshow:NAME or avfoundation:NAME"
+                         if kind == "video" else
+                         "default, pulse:NAME or device:NAME (app/call_audio.py opens those)"))
 
 
 def restamp(frame: Frame, pts: int, clock: int) -> Frame:

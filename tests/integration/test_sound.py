@@ -14,6 +14,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from klasse.app.devices import DeviceLists
+from klasse.media.audio_devices import device_present
 from tests.integration.call_helpers import Headless, is_event, participant_id
 from tests.pulse_server import PulseServer, dominant_hz, level_db, speechlike, tone
 from tests.server_fixtures import LiveService
@@ -170,3 +172,18 @@ async def test_far_end_does_not_hear_itself(live_service: LiveService, pulse: Pu
         erle, detail = await _echo_erle(live_service, pulse, tmp_path / "2")
     print(f"ERLE {erle:.1f} dB: pupil played / teacher got back {detail}")
     assert erle >= 20.0, (erle, detail)
+
+
+def test_devices_are_listed_without_opening_them_and_hot_plug_shows(pulse: PulseServer) -> None:
+    before = DeviceLists.now()
+    assert before.microphones[0].id == "pulse:mic"          # the default first
+    assert not [m for m in before.microphones if m.id.endswith(".monitor")]
+    assert "pulse:spk" in [s.id for s in before.speakers]
+    assert pulse.capture_streams("mic") == []
+    _, module = pulse.add_mic("headset")                      # plugged in
+    after = DeviceLists.now()
+    assert "pulse:headset" in [m.id for m in after.microphones]
+    assert device_present("pulse:headset", "input") is True
+    pulse.unload(module)                                      # and out again
+    assert "pulse:headset" not in [m.id for m in DeviceLists.now().microphones]
+    assert device_present("pulse:headset", "input") is False

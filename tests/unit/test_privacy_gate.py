@@ -140,8 +140,8 @@ def test_source_specs() -> None:
     assert isinstance(parse_source("synthetic", "video"), SyntheticSource)
     cam = parse_source("v4l2:/dev/video7", "video")
     assert isinstance(cam, AvSource) and cam.fmt == "v4l2" and cam.opens == 0
-    mic = parse_source("pulse:default", "audio")
-    assert isinstance(mic, AvSource) and mic.fmt == "pulse"
+    with pytest.raises(SourceError, match="call_audio"):
+        parse_source("pulse:default", "audio")   # device mics: app/call_audio.py
     with pytest.raises(SourceError):
         parse_source("http://example.org/x", "video")
 
