@@ -41,6 +41,7 @@ class JoinRequest:
     session: str | None = None      # a school account's session token, instead of a PIN
     camera_device: str = ""
     mic_device: str = ""
+    speaker_device: str = ""         # "" = the system default output
     blur: str = "blur"
 
 
@@ -55,6 +56,7 @@ class CallController(QObject):
     localMediaChanged = Signal(object)     # events.LocalMediaChanged
     mediaFlow = Signal(object)             # events.MediaFlow
     mediaReconnecting = Signal(bool)       # events.MediaReconnecting.active
+    levels = Signal(object)                # events.LevelsMeasured
     recordingChanged = Signal(object)      # events.RecordingChanged
     moderationReceived = Signal(object)    # events.ModerationReceived
     consentRequested = Signal(object)      # events.ConsentRequested
@@ -116,6 +118,8 @@ class CallController(QObject):
             self.mediaFlow.emit(event)
         elif isinstance(event, ev.MediaReconnecting):
             self.mediaReconnecting.emit(event.active)
+        elif isinstance(event, ev.LevelsMeasured):
+            self.levels.emit(event)
         elif isinstance(event, ev.RecordingChanged):
             self.recording = event
             self.recordingChanged.emit(event)
@@ -185,6 +189,8 @@ class CallController(QObject):
                 self.set_mic(True)
         elif old.blur != request.blur:
             self.set_blur(request.blur)
+        if old.speaker_device != request.speaker_device:
+            self.set_output(request.speaker_device or "default")
 
     @property
     def request(self) -> JoinRequest | None:
@@ -262,6 +268,8 @@ class CallController(QObject):
         self._command("set_output", device)
 
     def play_test_sound(self) -> None:
+        if self._call is None and self._request is not None:
+            self.prepare(self._request)      # before joining: the preview call plays it
         self._command("play_test_sound")
 
     def set_noise_suppression(self, on: bool) -> None:

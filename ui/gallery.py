@@ -10,7 +10,7 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from klasse.app.events import MediaFlow
@@ -24,6 +24,7 @@ SPEAKING_LEVEL_DB = -50.0    # quieter than this is silence or background noise
 
 
 class Gallery(Translatable, QWidget):
+    volumeChosen = Signal(str, float)    # a tile's per-participant volume
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tiles: dict[str, VideoTile] = {}
@@ -59,6 +60,7 @@ class Gallery(Translatable, QWidget):
             tile = self.tiles.get(p.id)
             if tile is None:
                 tile = self.tiles[p.id] = VideoTile(p.id, self)
+                tile.volumeChosen.connect(self.volumeChosen)
             is_self = p.id == me
             camera = local_camera if is_self else p.camera
             mic = local_mic if is_self else p.mic

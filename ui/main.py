@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from klasse.app.call_api import CallControl, EventSink, VideoSink
-from klasse.app.devices import list_cameras, list_microphones
+from klasse.app.devices import DeviceLists, list_cameras, list_microphones, list_speakers
 from klasse.app.policy import Policy, PolicyError, load_machine_policy
 from klasse.app.protocol import ProtocolError, parse_link
 
@@ -67,7 +67,8 @@ def run_app(argv: Sequence[str] = (), policy: Policy | None = None, factory=None
     prefs = Preferences(policy)
     set_language(opts.language or prefs.language or system_language())
     controller = CallController(factory or engine_factory)
-    window = MainWindow(controller, policy, prefs, list_cameras(), list_microphones())
+    window = MainWindow(controller, policy, prefs, list_cameras(), list_microphones(),
+                        speakers=list_speakers(), device_lists=DeviceLists.now)
     if problem:
         window.messages.show_message(problem)
     window.prejoin.name.setText(opts.name)

@@ -4,10 +4,11 @@ above them (layout rows, so nothing in the window can cover the banner)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from klasse.app import events as ev
 from klasse.app.account import AccountError, create_room, service_url, sign_in
-from klasse.app.devices import SYNTHETIC, DeviceInfo
+from klasse.app.devices import SYNTHETIC, DeviceInfo, DeviceLists
 from klasse.app.policy import Policy
 from klasse.app.protocol import Link, Notice, RecordingState, Session, parse_link
 from klasse.ui.base import Translatable, button, label_for
@@ -40,6 +41,8 @@ from klasse.ui.waiting import WaitingPage
 
 REC_PREFIX = "● REC"
 
+
+DEVICE_POLL_MS = 3000   # how often the device pickers are listed again (hot-plug)
 
 class MessageBar(Translatable, QWidget):
     """Messages from the teacher or the service, shown until dismissed or replaced."""
@@ -93,7 +96,8 @@ class MessageBar(Translatable, QWidget):
 class MainWindow(Translatable, QMainWindow):
     def __init__(self, controller: CallController, policy: Policy, prefs: Preferences,
                  cameras: list[DeviceInfo], mics: list[DeviceInfo],
-                 chimes: ChimePlayer | None = None) -> None:
+                 chimes: ChimePlayer | None = None, speakers: list[DeviceInfo] | None = None,
+                 device_lists: Callable[[], DeviceLists] | None = None) -> None:
         super().__init__()
         self.controller = controller
         controller.setParent(self)       # dies with the window: no events into dead widgets
@@ -114,7 +118,17 @@ class MainWindow(Translatable, QMainWindow):
         self.messages = MessageBar(self)
         self.start = StartPage(policy.is_locked("language"), policy.server, self)
         self.session: Session | None = None     # account session: memory only
-        self.prejoin = PrejoinPage(cameras, mics, prefs.blur, prefs.locked("blur"), self)
+        self.prejoin = PrejoinPage(cameras, mics, prefs.blur, prefs.locked("blur"), self,
+                                   speakers=speakers)
+        # Hot-plug: the pickers are listed again every few seconds (names only, off
+        # the GUI thread); nothing is opened by that.
+        self._device_lists = device_lists
+        self._devices = DeviceLists(tuple(cameras), tuple(mics), tuple(speakers or ()))
+        self._device_timer = QTimer(self)
+        self._device_timer.setInterval(DEVICE_POLL_MS)
+        self._device_timer.timeout.connect(self._poll_devices)
+        if device_lists is not None:
+            self._device_timer.start()
         self.notice = PrivacyNoticePage(self)
         self.waiting = WaitingPage(self)
         self.lesson = LessonPage(policy.recording_allowed, self)
@@ -132,7 +146,7 @@ class MainWindow(Translatable, QMainWindow):
         col.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.prejoin.select_devices(prefs.camera_device or _first(cameras),
-                                    prefs.mic_device or _first(mics))
+                                    prefs.mic_device or _first(mics), prefs.speaker_device)
         self.start.set_language(prefs.language)
 
         self.tray = QSystemTrayIcon(app_icon(), self)
@@ -159,6 +173,9 @@ class MainWindow(Translatable, QMainWindow):
         p.blurChosen.connect(self._blur_chosen)
         p.cameraDeviceChosen.connect(self._camera_device)
         p.micDeviceChosen.connect(self._mic_device)
+        p.speakerDeviceChosen.connect(self._speaker_device)
+        p.testSoundClicked.connect(c.play_test_sound)
+        c.levels.connect(p.set_levels)
         p.joinClicked.connect(self.join)
         p.back.connect(self._back_to_start)
         self.notice.accepted.connect(self._notice_accepted)
@@ -194,6 +211,7 @@ class MainWindow(Translatable, QMainWindow):
         c.frameReady.connect(self._frame)
         c.mediaFlow.connect(le.gallery.on_media_flow)
         c.mediaReconnecting.connect(self._media_reconnecting)
+        le.gallery.volumeChosen.connect(c.set_volume)
         c.recordingChanged.connect(self._recording)
         c.moderationReceived.connect(self._moderation)
         c.chatReceived.connect(le.chat.add)
@@ -218,6 +236,7 @@ class MainWindow(Translatable, QMainWindow):
                            session=self.session.token if self.session else None,
                            camera_device=p.camera_device.currentData() or "",
                            mic_device=p.mic_device.currentData() or "",
+                           speaker_device=p.speaker_device.currentData() or "",
                            blur=p.blur.currentData() or self.prefs.blur)
 
     # ---------------------------------------------------------------- accounts
@@ -316,6 +335,23 @@ class MainWindow(Translatable, QMainWindow):
     def _mic_device(self, device: str) -> None:
         self.prefs.mic_device = device
         self._update_request(mic_device=device)
+
+    def _speaker_device(self, device: str) -> None:
+        self.prefs.speaker_device = device
+        self._update_request(speaker_device=device)
+
+    def _poll_devices(self) -> None:
+        lister = self._device_lists
+        if lister is None:
+            return
+
+        async def look() -> None:
+            lists = await asyncio.to_thread(lister)
+            if lists != self._devices:
+                self._devices = lists
+                self.prejoin.set_devices(list(lists.cameras), list(lists.microphones),
+                                         list(lists.speakers))
+        asyncio.ensure_future(look())
 
     def _update_request(self, **changes: str) -> None:
         request = self.controller.request

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 from klasse.app.policy import Policy
 
 ORG, APP = "Klasse", "klasse"
-KEYS = ("camera_device", "mic_device", "language", "blur", "notice_version")
+KEYS = ("camera_device", "mic_device", "speaker_device", "language", "blur", "notice_version")
 
 
 class Preferences:
@@ -71,6 +71,14 @@ class Preferences:
     @mic_device.setter
     def mic_device(self, device: str) -> None:
         self._set("mic_device", device)
+
+    @property
+    def speaker_device(self) -> str:
+        return self._get("speaker_device", "")
+
+    @speaker_device.setter
+    def speaker_device(self, device: str) -> None:
+        self._set("speaker_device", device)
 
     # The accepted notice version, per school server ("host:port"): one school's
     # notice says nothing about another's, even under the same version string.

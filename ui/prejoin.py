@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
 from klasse.app.devices import SYNTHETIC, DeviceInfo
-from klasse.app.events import LocalMediaChanged
+from klasse.app.events import LevelsMeasured, LocalMediaChanged
 from klasse.app.protocol import MAX_NAME_CHARS, Link
 from klasse.ui.base import Translatable, button, label_for, toggle
 from klasse.ui.i18n import tr
@@ -40,15 +41,18 @@ class PrejoinPage(Translatable, QWidget):
     blurChosen = Signal(str)
     cameraDeviceChosen = Signal(str)
     micDeviceChosen = Signal(str)
+    speakerDeviceChosen = Signal(str)
+    testSoundClicked = Signal()
     nameChanged = Signal(str)
     joinClicked = Signal()
     back = Signal()
 
     def __init__(self, cameras: list[DeviceInfo], mics: list[DeviceInfo], blur: str,
-                 blur_locked: bool, parent: QWidget | None = None) -> None:
+                 blur_locked: bool, parent: QWidget | None = None,
+                 speakers: list[DeviceInfo] | None = None) -> None:
         super().__init__(parent)
         self.link: Link | None = None
-        self._cameras, self._mics = cameras, mics
+        self._cameras, self._mics, self._speakers = cameras, mics, list(speakers or [])
         self.title = QLabel(self)
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 5)
@@ -68,6 +72,17 @@ class PrejoinPage(Translatable, QWidget):
         self.camera_device.setObjectName("cameraDevice")
         self.mic_device = QComboBox(self)
         self.mic_device.setObjectName("micDevice")
+        self.speaker_device = QComboBox(self)
+        self.speaker_device.setObjectName("speakerDevice")
+        self.test_sound = button(self, object_name="testSound")
+        # The microphone's level after echo cancelling, noise suppression and gain;
+        # it moves only while the user has the microphone on (nothing opens it).
+        self.mic_level = QProgressBar(self)
+        self.mic_level.setObjectName("micLevel")
+        self.mic_level.setRange(0, 60)
+        self.mic_level.setTextVisible(False)
+        self.mic_level.setMaximumHeight(10)
+        self.mic_level.setEnabled(False)
         self.blur = QComboBox(self)
         self.blur.setObjectName("blurMode")
         self.blur.setEnabled(not blur_locked)
@@ -85,15 +100,22 @@ class PrejoinPage(Translatable, QWidget):
         self.hint.setObjectName("prejoinHint")
         self.name_label, self.pin_label = QLabel(self), QLabel(self)
         self.camera_label, self.mic_label, self.blur_label = QLabel(self), QLabel(self), QLabel(self)
+        self.speaker_label, self.level_label = QLabel(self), QLabel(self)
         for lab, w in ((self.name_label, self.name), (self.pin_label, self.pin),
                        (self.camera_label, self.camera_device), (self.mic_label, self.mic_device),
-                       (self.blur_label, self.blur)):
+                       (self.blur_label, self.blur), (self.speaker_label, self.speaker_device),
+                       (self.level_label, self.mic_level)):
             lab.setBuddy(w)
         form = QFormLayout()
         form.addRow(self.name_label, self.name)
         form.addRow(self.pin_label, self.pin)
         form.addRow(self.camera_label, self.camera_device)
         form.addRow(self.mic_label, self.mic_device)
+        form.addRow(self.level_label, self.mic_level)
+        speaker_row = QHBoxLayout()
+        speaker_row.addWidget(self.speaker_device, 1)
+        speaker_row.addWidget(self.test_sound)
+        form.addRow(self.speaker_label, speaker_row)
         form.addRow(self.blur_label, self.blur)
         toggles = QHBoxLayout()
         toggles.addWidget(self.mic)
@@ -128,6 +150,9 @@ class PrejoinPage(Translatable, QWidget):
             lambda i: self.cameraDeviceChosen.emit(self.camera_device.itemData(i)))
         self.mic_device.activated.connect(
             lambda i: self.micDeviceChosen.emit(self.mic_device.itemData(i)))
+        self.speaker_device.activated.connect(
+            lambda i: self.speakerDeviceChosen.emit(self.speaker_device.itemData(i)))
+        self.test_sound.clicked.connect(self.testSoundClicked)
         self.set_local(LocalMediaChanged(camera=False, mic=False))
         self.retranslate()
 
@@ -141,14 +166,30 @@ class PrejoinPage(Translatable, QWidget):
         self.link = link
         self.retranslate()
 
-    def select_devices(self, camera: str, mic: str) -> None:
-        for combo, value in ((self.camera_device, camera), (self.mic_device, mic)):
+    def set_devices(self, cameras: list[DeviceInfo], mics: list[DeviceInfo],
+                    speakers: list[DeviceInfo]) -> None:
+        """New device lists (hot-plug); the choices made stay where they still exist."""
+        self._cameras, self._mics, self._speakers = cameras, mics, speakers
+        self.retranslate()
+
+    def set_levels(self, levels: LevelsMeasured) -> None:
+        """The microphone meter: its level while the mic is on, empty otherwise."""
+        on = self.mic.isChecked() and levels.captured is not None
+        self.mic_level.setEnabled(on)
+        self.mic_level.setValue(int(max(0.0, 60.0 + levels.captured)) if on else 0)  # type: ignore[operator]
+
+    def select_devices(self, camera: str, mic: str, speaker: str = "") -> None:
+        for combo, value in ((self.camera_device, camera), (self.mic_device, mic),
+                             (self.speaker_device, speaker)):
             i = combo.findData(value)
             combo.setCurrentIndex(max(i, 0))
 
     def set_local(self, state: LocalMediaChanged) -> None:
         self.camera.setChecked(state.camera)
         self.mic.setChecked(state.mic)
+        if not state.mic:
+            self.mic_level.setValue(0)
+            self.mic_level.setEnabled(False)
         self.preview.set_state(self.name.text().strip(), state.camera, state.mic, False,
                                "pupil", True)
         self.retranslate()
@@ -173,6 +214,13 @@ class PrejoinPage(Translatable, QWidget):
         self.blur.setAccessibleName(tr("Background"))
         self._fill(self.camera_device, self._cameras, tr("Test picture (no camera)"))
         self._fill(self.mic_device, self._mics, tr("Test tone (no microphone)"))
+        self._fill(self.speaker_device, self._speakers, tr("No sound (levels only)"),
+                   always_default=True)
+        self.speaker_label.setText(tr("&Speaker:"))
+        self.speaker_device.setAccessibleName(tr("Speaker device"))
+        self.level_label.setText(tr("Microphone level:"))
+        self.mic_level.setAccessibleName(tr("Microphone level"))
+        label_for(self.test_sound, tr("Play &test sound"))
         current = self.blur.currentData() or self._blur
         self.blur.clear()
         texts = (tr("Blur my background"), tr("Replace my background with a picture"),
@@ -192,10 +240,11 @@ class PrejoinPage(Translatable, QWidget):
         self.preview.retranslate()
 
     @staticmethod
-    def _fill(combo: QComboBox, devices: list[DeviceInfo], synthetic: str) -> None:
+    def _fill(combo: QComboBox, devices: list[DeviceInfo], synthetic: str,
+              always_default: bool = False) -> None:
         current = combo.currentData()
         combo.clear()
-        if devices:
+        if devices or always_default:
             combo.addItem(tr("System default"), "")
         for d in devices:
             combo.addItem(d.label, d.id)

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QActionGroup,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from klasse.ui.i18n import tr
 
 HIGHLIGHT = QColor("#f2b400")
+VOLUMES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)   # in the own speaker; 1 = as received
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -25,9 +35,12 @@ def initials(name: str) -> str:
 
 
 class VideoTile(QWidget):
+    volumeChosen = Signal(str, float)    # participant id, volume
+
     def __init__(self, participant: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.participant = participant
+        self.volume = 1.0
         self.name = ""
         self.camera = False
         self.mic = False
@@ -39,6 +52,36 @@ class VideoTile(QWidget):
         self.setMinimumSize(QSize(200, 150))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # Right click or the menu key: how loud this participant is on this computer.
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._volume_menu)
+
+    def volume_menu(self) -> QMenu | None:
+        """The per-participant volume menu (none for the own tile)."""
+        if self.is_self:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("volumeMenu")
+        menu.setTitle(tr("Volume of {name}").format(name=self.name))
+        group = QActionGroup(menu)
+        for v in VOLUMES:
+            act = menu.addAction(tr("Muted for me") if v == 0 else f"{round(v * 100)} %")
+            act.setCheckable(True)
+            act.setChecked(abs(v - self.volume) < 1e-6)
+            act.setData(v)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, v=v: self.set_volume(v))
+        return menu
+
+    def _volume_menu(self, pos: QPoint) -> None:
+        menu = self.volume_menu()
+        if menu is not None:
+            menu.exec(self.mapToGlobal(pos))
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = volume
+        self._describe()
+        self.volumeChosen.emit(self.participant, volume)
 
     def set_state(self, name: str, camera: bool, mic: bool, hand: bool, role: str,
                   is_self: bool = False) -> None:
@@ -80,6 +123,8 @@ class VideoTile(QWidget):
             bits.append(tr("hand raised"))
         if self.speaking:
             bits.append(tr("speaking"))
+        if not self.is_self and self.volume != 1.0:
+            bits.append(tr("volume {percent} %").format(percent=round(self.volume * 100)))
         return ", ".join(bits)
 
     def _describe(self) -> None:

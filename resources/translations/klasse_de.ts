@@ -29,7 +29,7 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+45"/>
+        <location filename="../../ui/gallery.py" line="+46"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
     </message>
@@ -106,7 +106,7 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+183"/>
+        <location filename="../../ui/prejoin.py" line="+231"/>
         <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Kamera aus</translation>
@@ -204,7 +204,7 @@
         <translation>Chat und Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+90"/>
+        <location filename="../../ui/main_window.py" line="+93"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -214,12 +214,12 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+109"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
@@ -236,7 +236,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+212"/>
+        <location line="+229"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
@@ -327,8 +327,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+218"/>
+        <location line="-234"/>
+        <location line="+235"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -338,8 +338,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-215"/>
-        <location line="+228"/>
+        <location line="-232"/>
+        <location line="+245"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
@@ -370,7 +370,7 @@
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/prejoin.py" line="-30"/>
+        <location filename="../../ui/prejoin.py" line="-37"/>
         <source>Get ready</source>
         <translation>Mach dich bereit</translation>
     </message>
@@ -450,6 +450,36 @@
         <translation>Testton (kein Mikrofon)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>No sound (levels only)</source>
+        <translation>Kein Ton (nur Pegel)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Speaker:</source>
+        <translation>&amp;Lautsprecher:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speaker device</source>
+        <translation>Lautsprecher</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Microphone level:</source>
+        <translation>Mikrofonpegel:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Microphone level</source>
+        <translation>Mikrofonpegel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play &amp;test sound</source>
+        <translation>&amp;Testton abspielen</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Blur my background</source>
         <translation>Hintergrund unscharf machen</translation>
@@ -480,7 +510,7 @@
         <translation>Zurück</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>System default</source>
         <translation>Systemstandard</translation>
     </message>
@@ -686,7 +716,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+73"/>
+        <location filename="../../ui/video_tile.py" line="+116"/>
         <source>camera on</source>
         <translation>Kamera an</translation>
     </message>
@@ -715,7 +745,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+49"/>
+        <location filename="../../ui/video_tile.py" line="+51"/>
         <source>Mic off</source>
         <translation>Mikro aus</translation>
     </message>
@@ -832,7 +862,17 @@
         <translation>Steuerung für Lehrkräfte</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-58"/>
+        <location filename="../../ui/video_tile.py" line="-104"/>
+        <source>Volume of {name}</source>
+        <translation>Lautstärke von {name}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Muted for me</source>
+        <translation>Für mich stumm</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>{name} (you)</source>
         <translation>{name} (du)</translation>
     </message>
@@ -855,6 +895,11 @@
         <location line="+5"/>
         <source>speaking</source>
         <translation>spricht</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>volume {percent} %</source>
+        <translation>Lautstärke {percent} %</translation>
     </message>
     <message>
         <location line="+46"/>

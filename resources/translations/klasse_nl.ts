@@ -29,7 +29,7 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+45"/>
+        <location filename="../../ui/gallery.py" line="+46"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
     </message>
@@ -106,7 +106,7 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+183"/>
+        <location filename="../../ui/prejoin.py" line="+231"/>
         <location filename="../../ui/teacher_panel.py" line="+115"/>
         <source>Camera off</source>
         <translation>Camera uit</translation>
@@ -204,7 +204,7 @@
         <translation>Chat en klas</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+90"/>
+        <location filename="../../ui/main_window.py" line="+93"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -214,12 +214,12 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+109"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
@@ -236,7 +236,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+212"/>
+        <location line="+229"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
@@ -327,8 +327,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+218"/>
+        <location line="-234"/>
+        <location line="+235"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -338,8 +338,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-215"/>
-        <location line="+228"/>
+        <location line="-232"/>
+        <location line="+245"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
@@ -370,7 +370,7 @@
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/prejoin.py" line="-30"/>
+        <location filename="../../ui/prejoin.py" line="-37"/>
         <source>Get ready</source>
         <translation>Maak je klaar</translation>
     </message>
@@ -450,6 +450,36 @@
         <translation>Testtoon (geen microfoon)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>No sound (levels only)</source>
+        <translation>Geen geluid (alleen niveaus)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Speaker:</source>
+        <translation>&amp;Luidspreker:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speaker device</source>
+        <translation>Luidspreker</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Microphone level:</source>
+        <translation>Microfoonniveau:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Microphone level</source>
+        <translation>Microfoonniveau</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play &amp;test sound</source>
+        <translation>&amp;Testgeluid afspelen</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Blur my background</source>
         <translation>Mijn achtergrond vervagen</translation>
@@ -480,7 +510,7 @@
         <translation>Terug</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>System default</source>
         <translation>Systeemstandaard</translation>
     </message>
@@ -686,7 +716,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+73"/>
+        <location filename="../../ui/video_tile.py" line="+116"/>
         <source>camera on</source>
         <translation>camera aan</translation>
     </message>
@@ -715,7 +745,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+49"/>
+        <location filename="../../ui/video_tile.py" line="+51"/>
         <source>Mic off</source>
         <translation>Micro uit</translation>
     </message>
@@ -832,7 +862,17 @@
         <translation>Bediening voor docenten</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-58"/>
+        <location filename="../../ui/video_tile.py" line="-104"/>
+        <source>Volume of {name}</source>
+        <translation>Volume van {name}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Muted for me</source>
+        <translation>Voor mij gedempt</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>{name} (you)</source>
         <translation>{name} (jij)</translation>
     </message>
@@ -855,6 +895,11 @@
         <location line="+5"/>
         <source>speaking</source>
         <translation>spreekt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>volume {percent} %</source>
+        <translation>volume {percent} %</translation>
     </message>
     <message>
         <location line="+46"/>
