@@ -51,6 +51,10 @@ COUNTDOWN_S = 1.0           # an announced recording's starts_in, again, this of
 LEVEL_FLOOR_DB = -100.0     # the level of digital silence
 ANSWER_TIMEOUT_S = 20.0
 RETRY_FEED_AFTER_S = 1.0
+# A publish the service could not get through to its media server (it may be moving
+# the room to a respawned Janus) is tried again this often, this many times.
+RETRY_PUBLISH_AFTER_S = 2.0
+PUBLISH_RETRIES = 5
 BLUR_MODES = ("off", "blur", "replace", "full")
 
 
@@ -99,6 +103,8 @@ class CallSession:
         self._recording_at = time.monotonic()   # when the last recording state arrived
         self._pending: dict[int, tuple[str, str]] = {}   # rid -> (request, feed)
         self._rid = 0
+        self._publish_failed_code: p.ErrorCode | None = None
+        self._publish_retries = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ended = asyncio.Event()
         self._closed = asyncio.Event()   # the service confirmed our leave
@@ -234,6 +240,7 @@ class CallSession:
         request, feed = self._pending.pop(err.rid)  # type: ignore[arg-type]
         self._emit(ErrorRaised(str(err.code), err.message))
         if request == "publish":
+            self._publish_failed_code = err.code
             if self._answer is not None and not self._answer.done():
                 self._answer.set_exception(RuntimeError(err.message))
         elif request == "subscribe":
@@ -326,13 +333,25 @@ class CallSession:
         pc.addTransceiver(self.camera.sender_track(), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         self._answer = asyncio.get_running_loop().create_future()
+        self._publish_failed_code = None
         await self._send(p.Publish(sdp=pc.localDescription.sdp, rid=self._next_rid("publish")))
         try:
             sdp = await asyncio.wait_for(self._answer, ANSWER_TIMEOUT_S)
             await pc.setRemoteDescription(RTCSessionDescription(sdp, "answer"))
+            self._publish_retries = 0
         except (TimeoutError, RuntimeError, ValueError) as exc:
             if self._publisher is pc:
                 self._emit(ErrorRaised("media_failed", f"publishing failed: {exc}"))
+                transient = isinstance(exc, TimeoutError) or \
+                    self._publish_failed_code == p.ErrorCode.MEDIA_FAILED
+                if transient and self._publish_retries < PUBLISH_RETRIES:
+                    self._publish_retries += 1
+                    self._spawn(self._republish_later(pc))
+
+    async def _republish_later(self, pc: RTCPeerConnection) -> None:
+        await asyncio.sleep(RETRY_PUBLISH_AFTER_S)
+        if self._publisher is pc:
+            await self._apply(self.machine.republish())
 
     async def _answer_subscription(self, msg: p.Subscription) -> None:
         for rid, (request, feed) in list(self._pending.items()):
@@ -348,6 +367,14 @@ class CallSession:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             self._spawn(self._pump(feed, track))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            # A feed whose connection failed is dropped and asked for again.
+            if pc.connectionState == "failed" and self._subs.get(feed) is pc:
+                await self._drop_feed(feed, tell_server=True)
+                await self._apply(self.machine.feed_failed(feed))
+                self._spawn(self._resync_later())
 
         try:
             await pc.setRemoteDescription(RTCSessionDescription(msg.sdp, "offer"))

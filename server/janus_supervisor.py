@@ -8,7 +8,7 @@ keepalives. The supervisor then
    their media;
 2. places those rooms on a healthy node at once if there is one (`place_rooms`),
 3. brings the node back (a spawned Janus is respawned, a listed one is reconnected
-   to, retrying every RETRY_S) and places any room still waiting on it.
+   to, retrying from every RETRY_S up to every RETRY_MAX_S) and places any room still waiting on it.
 
 The lesson state (members, locks, mutes, waiting room, chat, hands) lives in the
 service and is never touched here.
@@ -25,7 +25,8 @@ from .janus_adapter import JanusNode
 
 log = logging.getLogger("klasse.server.janus")
 POLL_S = 0.5          # how often `trouble()` is looked at besides the close events
-RETRY_S = 1.0         # between attempts to bring a lost node back
+RETRY_S = 1.0         # first wait between attempts to bring a lost node back
+RETRY_MAX_S = 10.0
 
 
 class MediaHooks(Protocol):
@@ -87,14 +88,18 @@ class JanusSupervisor:
         await node.abandon()
         if any(n.up and n.trouble() is None for n in self.nodes if n is not node):
             await self._place()     # the lessons need not wait for this node
+        delay, tries = RETRY_S, 0
         while True:
             try:
                 await node.reopen()
                 break
             except Exception as exc:
-                log.warning("janus %s not back yet (%s); retrying", node.name,
-                            type(exc).__name__)
-                await asyncio.sleep(RETRY_S)
+                tries += 1
+                if tries == 1 or tries % 30 == 0:   # a listed node may stay down for hours
+                    log.warning("janus %s not back yet (%s, %d tries); retrying", node.name,
+                                type(exc).__name__, tries)
+                await asyncio.sleep(delay)
+                delay = min(delay * 1.5, RETRY_MAX_S)
         self.recoveries += 1
         log.info("janus %s is back", node.name)
         await self._place()

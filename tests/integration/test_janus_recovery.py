@@ -23,7 +23,14 @@ from klasse.server.janus_process import JanusProcess
 from klasse.server.recording.policy import RecordingPolicy
 from klasse.server.service import RoomService
 from tests.integration.call_helpers import Recorder, is_event, session
-from tests.server_fixtures import SERVER_ADDR, join, publish, subscribe, wait_publishing
+from tests.server_fixtures import (
+    SERVER_ADDR,
+    LiveService,
+    join,
+    publish,
+    subscribe,
+    wait_publishing,
+)
 
 
 def _video_from(who: str, more_than: int):  # type: ignore[no-untyped-def]
@@ -183,3 +190,43 @@ async def test_rooms_of_a_killed_listed_janus_move_to_the_other(
     finally:
         await service.stop()
         await doomed.stop()
+
+
+async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
+        live_service: LiveService, tmp_path: Path) -> None:
+    room = live_service.new_room("History")
+    trec, prec = Recorder(), Recorder()
+    teacher = session(room["teacher_link"], "Mr T", room["pin"], trec, tmp_path)
+    pupil = session(room["pupil_link"], "Cleo", room["pin"], prec, tmp_path)
+    tasks = [asyncio.ensure_future(teacher.run())]
+    try:
+        await trec.wait(is_event("state", state="joined"))
+        tasks.append(asyncio.ensure_future(pupil.run()))
+        await prec.wait(is_event("state", state="waiting"))
+        await teacher.admit_all()
+        await prec.wait(is_event("state", state="joined"))
+        await pupil.set_camera(True)
+        await teacher.set_camera(True)
+        tid, pid = teacher.machine.me, pupil.machine.me
+        assert tid and pid
+        await trec.wait(_video_from(pid, 5))
+        member = live_service.service.rooms[next(
+            r for r, x in live_service.service.rooms.items() if pid in x.members)].members[pid]
+        assert member.peer is not None
+        node, lost_id = member.peer.node, member.peer.session.id
+        tn, pn = len(trec.events), len(prec.events)
+        seen = teacher.frames_from(pid)
+        # Janus forgets the pupil's session (as after a missed keepalive).
+        assert node.admin is not None
+        await node.admin.request({"janus": "destroy_session", "session_id": lost_id})
+        await prec.wait(is_event("media_reconnecting", active=True,
+                                 reason="media_session_lost"), after=pn, timeout=10)
+        await trec.wait(_video_from(pid, seen + 3), after=tn, timeout=20)
+        await prec.wait(is_event("media_reconnecting", active=False), after=pn, timeout=10)
+        # Only the pupil reconnected; the teacher's own media never stopped.
+        assert not [e for e in trec.json()[tn:] if e["event"] == "media_reconnecting"]
+        assert member.peer is not None and member.peer.session.id != lost_id
+    finally:
+        for s in (teacher, pupil):
+            await s.leave()
+        await asyncio.gather(*tasks, return_exceptions=True)
