@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -21,9 +23,17 @@ from .janus_config import JanusNotInstalled, JanusSettings, write_config
 log = logging.getLogger(__name__)
 
 
-def _no_core_dumps() -> None:
-    """A Janus core dump would hold media, DTLS keys and room secrets: never write one."""
+PR_SET_PDEATHSIG = 1
+
+
+def _in_child() -> None:
+    """A Janus core dump would hold media, DTLS keys and room secrets: never write one.
+    And a Janus whose service died (killed, crashed) dies with it instead of holding
+    ports and media as an orphan (Linux; elsewhere the service's stop() does it)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class JanusStartError(RuntimeError):
@@ -56,7 +66,7 @@ class JanusProcess:
             start_new_session=True,
             # Janus creates recordings with fopen(): owner-only files from the start.
             umask=0o077,
-            preexec_fn=_no_core_dumps,
+            preexec_fn=_in_child,
         )
         logfile.close()
         loop = asyncio.get_running_loop()

@@ -148,3 +148,24 @@ async def test_run_notifies_systemd_pings_the_watchdog_and_reports_health(tmp_pa
             proc.kill()
             await proc.wait()
         notify.close()
+
+
+async def test_a_killed_service_takes_its_janus_with_it(tmp_path: Path) -> None:
+    listen = f"{SERVER_ADDR}:{_free_port(SERVER_ADDR)}"
+    proc = await asyncio.create_subprocess_exec(
+        *CMD, "run", "--listen", listen, "--data", str(tmp_path / "data"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        while b"ready on" not in (line := await asyncio.wait_for(proc.stderr.readline(), 30)):
+            assert line, "the service exited"
+        [janus] = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if c.name() == "janus"]
+        proc.kill()              # no stop(): a crash, or systemd's watchdog
+        await proc.wait()
+        gone, _ = await asyncio.to_thread(psutil.wait_procs, [janus], 5)
+        assert gone, "the spawned Janus outlived its service"
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
