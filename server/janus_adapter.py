@@ -209,6 +209,7 @@ class JanusNode:
 
 
 EventCallback = Callable[[str], Awaitable[None]]
+SubscriptionLost = Callable[[str, JanusHandle], Awaitable[None]]
 
 
 @dataclass
@@ -223,6 +224,7 @@ class JanusPeer:
     subscribers: dict[str, JanusHandle] = field(default_factory=dict)
     _watch: asyncio.Task[None] | None = None
     _lost_watch: asyncio.Task[None] | None = None
+    _sub_watches: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     closed: bool = False
 
     async def _watch_session(self, on_lost: Callable[[JanusPeer], Awaitable[None]]) -> None:
@@ -279,8 +281,13 @@ class JanusPeer:
         if handle is not None:
             await handle.detach()
 
-    async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int) -> str:
-        """Attach a subscriber handle to `feed_id`; return Janus's offer SDP."""
+    async def subscribe(self, room: JanusRoom, feed_key: str, feed_id: int,
+                        on_hangup: SubscriptionLost | None = None) -> str:
+        """Attach a subscriber handle to `feed_id`; return Janus's offer SDP.
+
+        `on_hangup(feed_key, handle)`: Janus hung this subscription's PeerConnection
+        up (ICE or DTLS failed, say) while nobody asked it to."""
+        self._stop_sub_watch(feed_key)
         old = self.subscribers.pop(feed_key, None)
         if old is not None:
             await old.detach()
@@ -296,7 +303,31 @@ class JanusPeer:
             raise
         if jsep is None or jsep.get("type") != "offer":
             raise JanusError(0, "janus sent no offer")
+        # Also drains the handle's events, which would otherwise pile up all lesson.
+        self._sub_watches[feed_key] = asyncio.create_task(
+            self._watch_subscriber(feed_key, handle, on_hangup), name="janus-subscriber-watch")
         return str(jsep["sdp"])
+
+    async def _watch_subscriber(self, key: str, handle: JanusHandle,
+                                on_hangup: SubscriptionLost | None) -> None:
+        while True:
+            kind = (await handle.events.get()).get("janus")
+            if kind in ("detached", "connection_closed", "session_lost"):
+                return
+            if kind == "hangup":
+                if on_hangup is not None and self.subscribers.get(key) is handle \
+                        and not self.closed and self.node.up:
+                    self._sub_watches.pop(key, None)
+                    try:
+                        await on_hangup(key, handle)
+                    except Exception:
+                        log.exception("handling a hung up subscription failed")
+                return
+
+    def _stop_sub_watch(self, key: str) -> None:
+        task = self._sub_watches.pop(key, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
 
     async def answer(self, feed_key: str, answer_sdp: str) -> None:
         handle = self.subscribers[feed_key]
@@ -304,6 +335,7 @@ class JanusPeer:
                              jsep={"type": "answer", "sdp": answer_sdp, "trickle": False})
 
     async def unsubscribe(self, feed_key: str) -> None:
+        self._stop_sub_watch(feed_key)
         handle = self.subscribers.pop(feed_key, None)
         if handle is not None:
             await handle.detach()
@@ -312,6 +344,8 @@ class JanusPeer:
         for task in (self._watch, self._lost_watch):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
+        for key in list(self._sub_watches):
+            self._stop_sub_watch(key)
 
     def abandon(self) -> None:
         """Forget this peer without a word to Janus (its session is gone already)."""

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 import klasse.app.protocol as p
 
-from .janus_adapter import JanusNode, JanusPeer, JanusRoom, least_loaded
+from .janus_adapter import (
+    JanusHandle,
+    JanusNode,
+    JanusPeer,
+    JanusRoom,
+    SubscriptionLost,
+    least_loaded,
+)
 from .room import Member, Room
 from .rules import PState, RoomState
 
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("klasse.server")
 MEDIA_BACK_WAIT_S = 15.0   # a publish or a new room waits this long for a healthy Janus
+RESUBSCRIBE_S = 5.0        # a subscription Janus hung up is offered again at most this often
 
 
 class MediaRecovery:
@@ -36,6 +44,7 @@ class MediaRecovery:
         self.waiting: dict[str, asyncio.Event] = {}   # room id -> set once it has media again
         self._placing = asyncio.Lock()
         self.moved = 0                                # rooms given a new Janus room (health)
+        self._resubscribed: dict[tuple[str, str], float] = {}  # (member, feed) -> when
 
     async def janus_lost(self, node: JanusNode) -> None:
         svc = self.service
@@ -96,6 +105,33 @@ class MediaRecovery:
         await self.service._drop_media(m)
         if m.client is not None and m.state is PState.JOINED:
             m.client.send(p.MediaReconnect(reason="media_session_lost"))
+
+    def subscription_hung_up(self, m: Member) -> SubscriptionLost:
+        return lambda feed, handle: self._resubscribe(m, feed, handle)
+
+    async def _resubscribe(self, m: Member, feed: str, handle: JanusHandle) -> None:
+        """Janus hung up one of `m`'s subscriptions: offer it afresh (at most every
+        RESUBSCRIBE_S per feed), as if the client had asked again."""
+        peer, room = m.peer, m.room
+        if peer is None or peer.subscribers.get(feed) is not handle:
+            return
+        target = room.members.get(feed)
+        loop = asyncio.get_running_loop()
+        key = (m.id, feed)
+        recent = loop.time() - self._resubscribed.get(key, -RESUBSCRIBE_S) < RESUBSCRIBE_S
+        if recent or m.client is None or target is None or not target.publishing \
+                or target.peer is None or target.peer.feed_id is None or room.janus is None:
+            m.pending_answers.discard(feed)
+            await peer.unsubscribe(feed)
+            return
+        for old in [k for k, t in self._resubscribed.items() if loop.time() - t > RESUBSCRIBE_S]:
+            del self._resubscribed[old]
+        self._resubscribed[key] = loop.time()
+        log.info("participant %s: janus hung up a subscription; offering it again", m.id)
+        offer = await peer.subscribe(room.janus, feed, target.peer.feed_id,
+                                     self.subscription_hung_up(m))
+        m.pending_answers.add(feed)
+        m.client.send(p.Subscription(feed=feed, sdp=offer))
 
     def room_closed(self, room: Room) -> None:
         back = self.waiting.pop(room.id, None)

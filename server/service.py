@@ -623,7 +623,8 @@ class RoomService:
         janus_room = await self.media.janus_room(m.room)
         if m.peer is None:
             m.peer = await janus_room.node.new_peer(self._on_peer_lost(m))
-        offer = await m.peer.subscribe(janus_room, target.id, target.peer.feed_id)
+        offer = await m.peer.subscribe(janus_room, target.id, target.peer.feed_id,
+                                       self.media.subscription_hung_up(m))
         m.pending_answers.add(target.id)
         client.send(p.Subscription(feed=target.id, sdp=offer, rid=msg.rid))
 

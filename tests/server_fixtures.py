@@ -201,6 +201,12 @@ class Received:
 async def subscribe(client: TestClient, feed: str) -> Received:
     await client.send(p.Subscribe(feed=feed))
     offer = await client.recv(p.Subscription, lambda m: m.feed == feed, timeout=20)
+    return await answer_subscription(client, offer)
+
+
+async def answer_subscription(client: TestClient, offer: p.Subscription) -> Received:
+    """Answer a `subscription` offer with a new peer connection that counts frames."""
+    feed = offer.feed
     pc = new_pc()
     got = Received(pc)
     loop = asyncio.get_running_loop()

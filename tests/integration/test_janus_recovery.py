@@ -26,7 +26,9 @@ from tests.integration.call_helpers import Recorder, is_event, session
 from tests.server_fixtures import (
     SERVER_ADDR,
     LiveService,
+    answer_subscription,
     join,
+    lesson,
     publish,
     subscribe,
     wait_publishing,
@@ -230,3 +232,23 @@ async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
         for s in (teacher, pupil):
             await s.leave()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_subscription_janus_hangs_up_is_offered_again(live_service: LiveService) -> None:
+    room, teacher, [(pupil, pw)] = await lesson(live_service)
+    pc = await publish(pupil, [SyntheticVideoTrack(160, 120, fps=10)])
+    await wait_publishing(teacher, pw.participant)
+    got = await subscribe(teacher, pw.participant)
+    await asyncio.wait_for(got.first.wait(), 15)
+    # The teacher's receiving connection dies without a word to the service (a crashed
+    # media stack, a network change): Janus hangs it up.
+    await got.close()
+    offer = await teacher.recv(p.Subscription, lambda m: m.feed == pw.participant, timeout=15)
+    again = await answer_subscription(teacher, offer)
+    await asyncio.wait_for(again.first.wait(), 15)
+    await again.close()
+    await pc.close()
+    await teacher.send(p.End())
+    for c in (teacher, pupil):
+        await c.recv(p.Closed)
+        await c.close()
