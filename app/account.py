@@ -39,7 +39,7 @@ def service_url(server: str, tls: bool) -> str:
 async def _ask(url: str, msg: p.ClientMessage, reply: type[M], timeout: float) -> M:
     try:
         async with asyncio.timeout(timeout):
-            async with connect(url, proxy=None, max_size=p.MAX_MESSAGE_BYTES,
+            async with connect(url, proxy=None, max_size=p.MAX_SERVER_MESSAGE_BYTES,
                                compression=None) as ws:
                 await ws.send(p.encode(msg).decode())
                 async for raw in ws:

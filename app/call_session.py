@@ -175,7 +175,7 @@ class CallSession:
         welcomed = False
         try:
             async with connect(self.link.service_url, proxy=None, open_timeout=10,
-                               max_size=p.MAX_MESSAGE_BYTES, compression=None) as ws:
+                               max_size=p.MAX_SERVER_MESSAGE_BYTES, compression=None) as ws:
                 self._ws = ws
                 self._last_heard = time.monotonic()
                 join = self.machine.join_message(self.link.token, self.name, self.pin,

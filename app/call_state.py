@@ -64,6 +64,7 @@ JOIN_REFUSALS = frozenset({
     p.ErrorCode.LINK_INVALID, p.ErrorCode.LINK_EXPIRED, p.ErrorCode.PIN_WRONG,
     p.ErrorCode.RATE_LIMITED, p.ErrorCode.LOGIN_FAILED, p.ErrorCode.SESSION_INVALID,
     p.ErrorCode.UNSUPPORTED_VERSION, p.ErrorCode.ROOM_CLOSED, p.ErrorCode.BAD_MESSAGE,
+    p.ErrorCode.BUSY, p.ErrorCode.ROOM_FULL,
 })
 
 

@@ -38,7 +38,7 @@ async def fetch_notice(link: p.Link | str, timeout: float = 15.0) -> p.Notice:
     try:
         async with asyncio.timeout(timeout):
             async with connect(target.service_url, proxy=None, open_timeout=10,
-                               max_size=p.MAX_MESSAGE_BYTES, compression=None) as ws:
+                               max_size=p.MAX_SERVER_MESSAGE_BYTES, compression=None) as ws:
                 await ws.send(p.encode(ask).decode())
                 async for raw in ws:
                     reply = p.decode_server(raw)

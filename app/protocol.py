@@ -8,16 +8,23 @@ docs/protocol.md documents each message.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import msgspec
 
+from .names import MAX_NAME_BYTES
+
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024  # an SDP offer is ~5 KB; chat text is capped below
 MAX_CHAT_CHARS = 2000
-MAX_NAME_CHARS = 64
+MAX_NAME_CHARS = 64            # before cleaning (klasse.app.names has the shown limits)
+MAX_JSON_DEPTH = 8             # deepest legal message nests 4 levels; checked before decoding
+# Hard cap of one room (joined + waiting); the service's configurable caps stay below it,
+# so the largest legal participant list is bounded (see MAX_SERVER_MESSAGE_BYTES).
+MAX_ROOM_PARTICIPANTS = 200
 LINK_SCHEME = "klasse"
 
 Role = Literal["teacher", "pupil"]
@@ -45,6 +52,8 @@ class ErrorCode(StrEnum):
     NO_SUCH_RECORDING = "no_such_recording"  # unknown id, or another teacher's recording
     ROOM_CLOSED = "room_closed"
     MEDIA_FAILED = "media_failed"          # Janus refused or failed a media request
+    BUSY = "busy"                          # the service is at a limit: try again shortly
+    ROOM_FULL = "room_full"                # the room (or its waiting room) is full
     INTERNAL = "internal"
 
 
@@ -352,14 +361,65 @@ ServerMessage = (Session | RoomCreated | Welcome | NoticeInfo | Admitted | Denie
                  | Published | Subscription | Moderation | Recording | ChatMessage
                  | Closed | Error | Pong | Recordings | MediaReconnect)
 
+def _largest_participant() -> int:
+    """Encoded size of the largest Participant a service can send: a name of the most
+    bytes, every one of them escaped by JSON (2 bytes for a quote)."""
+    worst = Participant(id="p" + "f" * 8, name='"' * MAX_NAME_BYTES, role="teacher",
+                        state="waiting", camera=True, mic=True, hand=True, camera_locked=True,
+                        mic_locked=True, publishing=True, via="account")
+    return len(msgspec.json.encode(worst))
+
+
+# What a client accepts from the service: the largest legal participant list fits.
+MAX_SERVER_MESSAGE_BYTES = max(MAX_MESSAGE_BYTES,
+                               MAX_ROOM_PARTICIPANTS * (_largest_participant() + 1) + 4096)
+
 _client_decoder = msgspec.json.Decoder(ClientMessage)
 _server_decoder = msgspec.json.Decoder(ServerMessage)
 _encoder = msgspec.json.Encoder()
 
 
-def _decode(decoder: msgspec.json.Decoder, raw: bytes | str) -> object:
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped), without
+    parsing it: a cheap guard that runs before any decoder sees the frame."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_STRING.sub(b"", raw)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_frame(raw: bytes | str, limit: int = MAX_MESSAGE_BYTES) -> bytes:
+    """Size, UTF-8 and nesting limits, applied before decoding; the frame as bytes."""
+    if len(raw) > limit:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {limit} bytes")
+    if isinstance(raw, str):
+        try:
+            data = raw.encode()
+        except UnicodeEncodeError:   # lone surrogates cannot come off a valid text frame
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "the message is not valid UTF-8") from None
+    else:
+        data = bytes(raw)
+        try:
+            data.decode()
+        except UnicodeDecodeError:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "the message is not valid UTF-8") from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"the message nests deeper than "
+                            f"{MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _decode(decoder: msgspec.json.Decoder, raw: bytes | str,
+            limit: int = MAX_MESSAGE_BYTES) -> object:
+    raw = check_frame(raw, limit)
     try:
         return decoder.decode(raw)
     except msgspec.ValidationError as exc:
@@ -384,7 +444,7 @@ def decode_client(raw: bytes | str) -> ClientMessage:
 
 def decode_server(raw: bytes | str) -> ServerMessage:
     """Parse and validate a message from the room service, or raise ProtocolError."""
-    return _decode(_server_decoder, raw)  # type: ignore[return-value]
+    return _decode(_server_decoder, raw, MAX_SERVER_MESSAGE_BYTES)  # type: ignore[return-value]
 
 
 def encode(msg: ClientMessage | ServerMessage) -> bytes:
@@ -410,15 +470,19 @@ class Link(msgspec.Struct, frozen=True):
 
 def parse_link(text: str) -> Link:
     """Parse a klasse:// link; raise ProtocolError(LINK_INVALID) with a reason."""
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+        hostname = parts.hostname
+    except ValueError:   # e.g. an unclosed "[" of an IPv6 address
+        raise ProtocolError(ErrorCode.LINK_INVALID, "the link's address is malformed") from None
     if parts.scheme != LINK_SCHEME:
         raise ProtocolError(ErrorCode.LINK_INVALID, f"not a {LINK_SCHEME}:// link")
     segments = [s for s in parts.path.split("/") if s]
-    if len(segments) != 2 or segments[0] != "join" or not parts.hostname:
+    if len(segments) != 2 or segments[0] != "join" or not hostname:
         raise ProtocolError(ErrorCode.LINK_INVALID, "the link has no room token")
     try:
         port = parts.port or 443
     except ValueError:
         raise ProtocolError(ErrorCode.LINK_INVALID, "the link's port is not a number") from None
     tls = parse_qs(parts.query).get("tls", ["1"])[0] != "0"
-    return Link(host=parts.hostname, port=port, token=segments[1], tls=tls)
+    return Link(host=hostname, port=port, token=segments[1], tls=tls)

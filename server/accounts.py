@@ -87,6 +87,10 @@ class Accounts:
         for token in [t for t, info in self._sessions.items() if info.user == name]:
             del self._sessions[token]
 
+    def has(self, name: str) -> bool:
+        """Is there an account of this name (no password check, no argon2)?"""
+        return isinstance(self._load().get(name), dict)
+
     def role_of(self, name: str) -> str | None:
         entry = self._load().get(name)
         return str(entry.get("role")) if isinstance(entry, dict) else None

@@ -13,6 +13,10 @@ resume_grace_s = 30           # a dropped participant may come back this long
 log_level = "info"            # "debug" logs more, still never names, IPs or chat
 status_port = 8766            # GET /health on 127.0.0.1 only (`klasse-server status`); -1: off
 ice_servers = []              # e.g. [{urls = ["turn:turn.school.example:3478"], ...}]
+max_connections = 500         # open WebSockets per process; more are refused as "busy"
+join_within_s = 30            # a connection in no room for this long is closed
+login_parallel = 1            # argon2 checks at once (~64 MiB each)
+login_queue = 8               # logins that may wait for one; more get "busy"
 
 [recording]                   # details: server/recording/policy.py (all optional)
 record_pupils = false         # consenting pupils are recorded too
@@ -78,6 +82,10 @@ class Config:
     log_level: str = "info"
     status_port: int = DEFAULT_STATUS_PORT   # loopback only; 0: any free port; -1: none
     ice_servers: tuple[IceServer, ...] = ()
+    max_connections: int = 500
+    join_within_s: float = 30.0
+    login_parallel: int = 1
+    login_queue: int = 8
     janus: tuple[JanusInstance, ...] = ()   # empty: spawn a local Janus
     notice: Notice = field(default_factory=lambda: Notice(
         version="1", controller="the school", dpo_contact="the school's data protection officer",
@@ -126,7 +134,8 @@ def load(path: Path | None) -> Config:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     known = {"listen", "port", "public_host", "data", "tls_cert", "tls_key", "recording_allowed",
              "teacher_grace_s", "resume_grace_s", "log_level", "ice_servers", "janus", "notice",
-             "recording", "status_port"}
+             "recording", "status_port", "max_connections", "join_within_s", "login_parallel",
+             "login_queue"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"unknown config key {unknown[0]!r} in {path}")
@@ -168,6 +177,14 @@ def load(path: Path | None) -> Config:
     status_port = _expect(raw, "status_port", int, DEFAULT_STATUS_PORT)
     if not -1 <= status_port <= 65535:
         raise ConfigError("status_port must be -1 (off) or 0-65535")
+    limits = {key: _expect(raw, key, int, getattr(base, key))
+              for key in ("max_connections", "login_parallel", "login_queue")}
+    if limits["max_connections"] < 1 or limits["login_parallel"] < 1 or limits["login_queue"] < 0:
+        raise ConfigError("max_connections and login_parallel are at least 1, "
+                          "login_queue at least 0")
+    join_within = float(_expect(raw, "join_within_s", (int, float), base.join_within_s))
+    if join_within <= 0:
+        raise ConfigError("join_within_s must be positive")
     return Config(
         listen=_expect(raw, "listen", str, base.listen),
         port=port,
@@ -181,6 +198,8 @@ def load(path: Path | None) -> Config:
         log_level=level,
         status_port=status_port,
         ice_servers=tuple(ice),
+        join_within_s=join_within,
+        **limits,
         janus=tuple(janus),
         notice=notice,
         source=path,

@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,8 @@ class LinkSigner:
         return str(int.from_bytes(digest[:8], "big") % 10**PIN_DIGITS).zfill(PIN_DIGITS)
 
     def pin_matches(self, room: str, pin: str | None) -> bool:
-        return pin is not None and hmac.compare_digest(self.pin(room), pin.strip())
+        return (pin is not None and pin.isascii()
+                and hmac.compare_digest(self.pin(room).encode(), pin.strip().encode()))
 
     def sign(self, grant: Grant) -> str:
         payload = json.dumps({"r": grant.room, "o": grant.role, "e": int(grant.expires),
@@ -116,11 +118,25 @@ class LinkSigner:
 
     def links(self, host: str, port: int, tls: bool, room: str, title: str, teacher: str,
               expires: float, waiting_room: bool = True) -> tuple[str, str]:
-        """(teacher link, pupil link) for a room."""
+        """(teacher link, pupil link) for a room. Only the teacher link names the
+        teacher's account (recordings are filed under it); a pupil link carries the
+        room's random id and nothing that identifies a person. Older pupil links that
+        still name the account verify as before; the name in them is ignored."""
         t = self.sign(Grant(room, "teacher", expires, title, teacher, waiting_room))
-        s = self.sign(Grant(room, "pupil", expires, title, teacher, waiting_room))
+        s = self.sign(Grant(room, "pupil", expires, title, "", waiting_room))
         return (str(Link(host=host, port=port, token=t, tls=tls)),
                 str(Link(host=host, port=port, token=s, tls=tls)))
+
+
+def normalise_pin(pin: str | None) -> str | None:
+    """A PIN as typed: surrounding spaces and full-width digits (NFKC) are fine;
+    anything but PIN_DIGITS digits is BAD_MESSAGE (and costs no guess)."""
+    if pin is None:
+        return None
+    text = unicodedata.normalize("NFKC", pin[:64]).strip()
+    if len(text) != PIN_DIGITS or not (text.isascii() and text.isdigit()):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"a PIN is {PIN_DIGITS} digits")
+    return text
 
 
 class RateLimiter:

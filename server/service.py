@@ -23,6 +23,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 import klasse.app.protocol as p
+from klasse.app.names import TextRefused, clean_name, clean_title
 from klasse.app.protocol import ErrorCode, ProtocolError
 
 from . import rules
@@ -31,17 +32,28 @@ from .config import Config
 from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
 from .janus_recovery import MediaRecovery
 from .janus_supervisor import JanusSupervisor
-from .links import Grant, LinkSigner, RateLimiter, load_or_create_key
+from .limits import Backoff, TokenBucket
+from .links import Grant, LinkSigner, RateLimiter, load_or_create_key, normalise_pin
+from .login_pool import LoginPool
+from .logs import Repeats
 from .recording.hub import RecordingHub
 from .room import DEVICE_KIND, Member, Room
 from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 
 log = logging.getLogger("klasse.server")
 OUTBOX_LIMIT = 2000           # a client this far behind is dropped
+# Wrong PINs through a pupil link, per room; the teacher link and signed-in teachers
+# do not count against it and are never refused by it.
 PIN_FAILS_PER_ROOM = (10, 60.0)
-PIN_FAILS_PER_CLIENT = (3, 60.0)
-LOGIN_FAILS_PER_USER = (5, 60.0)
+# Per connection: 3 free tries, then 2 s, 4 s, ... at most 60 s between tries.
+PIN_BACKOFF = (3, 2.0, 60.0, 600.0)      # free tries, base s, cap s, forget after s
+LOGIN_BACKOFF_PER_CLIENT = (2, 1.0, 30.0, 600.0)
+# Per account: 5 free failures, then an exponential delay (1 s .. 60 s) before the next
+# check of that account's password, forgotten after 15 quiet minutes. Never a lock.
+LOGIN_BACKOFF_PER_USER = (5, 1.0, 60.0, 900.0)
+LOGINS_PER_SECOND = (5.0, 20.0)   # all connections together: rate, burst
 CHATTER_PER_CLIENT = (20, 10.0)
+SWEEP_S = 1.0                 # how often idle connections are looked for
 
 
 class Client:
@@ -55,6 +67,8 @@ class Client:
         self.ws = ws
         self.member: Member | None = None
         self.session: str | None = None
+        self.roomless_since: float | None = time.monotonic()
+        self.logging_in = False
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.dropped = False
         # Chat lines and hand changes per connection (a flood gets rate_limited).
@@ -89,12 +103,11 @@ class Client:
 
 
 def _ref_of(raw: str | bytes) -> str | None:
-    """Best effort: the `type` of a message that failed validation."""
-    if len(raw) > p.MAX_MESSAGE_BYTES:
-        return None
+    """Best effort: the `type` of a message that failed validation (after the same
+    size, UTF-8 and depth checks as decoding, so this parse cannot blow up either)."""
     try:
-        obj = json.loads(raw)
-    except ValueError:
+        obj = json.loads(p.check_frame(raw))
+    except (ProtocolError, ValueError, RecursionError):
         return None
     kind = obj.get("type") if isinstance(obj, dict) else None
     return kind if isinstance(kind, str) and len(kind) <= 32 else None
@@ -112,8 +125,12 @@ class RoomService:
         self.resumes: dict[str, Member] = {}
         self._creating: dict[str, asyncio.Future[Room]] = {}
         self._pin_room = RateLimiter(*PIN_FAILS_PER_ROOM)
-        self._pin_client = RateLimiter(*PIN_FAILS_PER_CLIENT)
-        self._login_fails = RateLimiter(*LOGIN_FAILS_PER_USER)
+        self._pin_client = Backoff(*PIN_BACKOFF)
+        self._login_client = Backoff(*LOGIN_BACKOFF_PER_CLIENT)
+        self._login_user = Backoff(*LOGIN_BACKOFF_PER_USER)
+        self._logins = TokenBucket(*LOGINS_PER_SECOND)
+        self.login_pool = LoginPool(config.login_parallel, config.login_queue)
+        self.repeats = Repeats(log)
         self._server: Server | None = None
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -150,6 +167,7 @@ class RoomService:
         self.supervisor.nodes = self.nodes
         self.supervisor.start()
         await self.recording.start()
+        self._watchers.append(asyncio.create_task(self._sweep(), name="sweep"))
         ctx = None
         if self.config.tls_cert and self.config.tls_key:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -172,6 +190,7 @@ class RoomService:
             await node.close()
         for task in list(self._tasks):
             task.cancel()
+        self.login_pool.close()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(coro)
@@ -185,7 +204,34 @@ class RoomService:
             log.error("background task failed: %s", type(exc).__name__)
 
     # ---------------------------------------------------------- connections
+    async def _sweep(self) -> None:
+        """Close connections that stay out of any room too long; report repeated logs."""
+        while True:
+            await asyncio.sleep(SWEEP_S)
+            now = time.monotonic()
+            for client in list(self._clients):
+                if client.member is not None:
+                    client.roomless_since = None
+                elif client.roomless_since is None:
+                    client.roomless_since = now
+                elif now - client.roomless_since > self.config.join_within_s \
+                        and not client.logging_in:
+                    client.roomless_since = now      # once: the close below takes a moment
+                    client.send(p.Error(code=ErrorCode.BUSY,
+                                        message="closed: no room joined in time"))
+                    self._spawn(client.ws.close(1008, "no room joined in time"))
+            self.repeats.flush(now)
+
     async def _handle(self, ws: ServerConnection) -> None:
+        if len(self._clients) >= self.config.max_connections:
+            # A clear refusal the client can show, then a close code that says "later".
+            self.repeats.log(logging.WARNING, "conn-cap",
+                             f"connection refused: {self.config.max_connections} open already")
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(p.encode(p.Error(code=ErrorCode.BUSY, message=(
+                    "the server has too many connections; try again in a minute"))))
+                await ws.close(1013, "too many connections")
+            return
         client = Client(ws)
         self._clients.add(client)
         log.debug("client %s connected", client.cid)
@@ -209,6 +255,11 @@ class RoomService:
         except ProtocolError as exc:
             client.send(p.Error(code=exc.code, message=exc.message, ref=_ref_of(raw)))
             return
+        except Exception as exc:      # a decoder surprise: still the sender's bad frame
+            self.repeats.log(logging.WARNING, f"decode:{type(exc).__name__}",
+                             f"undecodable frame: {type(exc).__name__}")
+            client.send(p.Error(code=ErrorCode.BAD_MESSAGE, message="not a valid message"))
+            return
         kind = type(msg).__name__
         try:
             await self._dispatch(client, msg)
@@ -220,7 +271,8 @@ class RoomService:
                                 message="the media server refused or failed the request",
                                 ref=_tag(msg), rid=msg.rid))
         except Exception as exc:
-            log.error("handler for %s failed: %s", kind, type(exc).__name__)
+            self.repeats.log(logging.ERROR, f"handler:{kind}:{type(exc).__name__}",
+                             f"handler for {kind} failed: {type(exc).__name__}")
             log.debug("handler failure", exc_info=True)
             client.send(p.Error(code=ErrorCode.INTERNAL, message="internal error",
                                 ref=_tag(msg), rid=msg.rid))
@@ -290,13 +342,31 @@ class RoomService:
     async def _login(self, client: Client, msg: p.Login) -> None:
         if msg.v != p.PROTOCOL_VERSION:
             raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, "unsupported protocol version")
-        if self._login_fails.blocked(msg.user):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many failed logins; wait a minute")
-        info = await asyncio.to_thread(self.accounts.login, msg.user, msg.password)
+        if client.logging_in:
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "one login at a time")
+        wait = max(self._login_client.wait(client.cid), self._login_user.wait(msg.user))
+        if wait > 0:
+            raise ProtocolError(ErrorCode.RATE_LIMITED,
+                                f"too many failed logins; try again in {wait:.0f} s")
+        if not self._logins.take():
+            raise ProtocolError(ErrorCode.BUSY, "the server is busy with other logins; "
+                                "try again in a few seconds")
+        client.logging_in = True
+        try:
+            if len(msg.user) > 64 or len(msg.password) > 1024 or not self.accounts.has(msg.user):
+                await self.login_pool.pretend()   # no argon2 for a name without an account
+                info = None
+            else:
+                info = await self.login_pool.verify(
+                    lambda: self.accounts.login(msg.user, msg.password))
+        finally:
+            client.logging_in = False
         if info is None:
-            self._login_fails.fail(msg.user)
+            self._login_client.fail(client.cid)
+            self._login_user.fail(msg.user)
             raise ProtocolError(ErrorCode.LOGIN_FAILED, "wrong user name or password")
-        self._login_fails.forget(msg.user)
+        self._login_user.forget(msg.user)
+        self._login_client.forget(client.cid)
         client.session = info.token
         client.send(p.Session(token=info.token, user=info.user, role=info.role,  # type: ignore[arg-type]
                               expires=info.expires, rid=msg.rid))
@@ -310,6 +380,10 @@ class RoomService:
         if not 60 <= msg.expires_s <= 30 * 86400 or len(msg.title) > 200:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "expires_s is 60 s to 30 days; title "
                                 "at most 200 characters")
+        try:
+            clean_title(msg.title)
+        except TextRefused as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
         created = self.create_links(info.user, msg.title, float(msg.expires_s),
                                     waiting_room=msg.waiting_room)
         client.send(p.RoomCreated(rid=msg.rid, **created))
@@ -320,7 +394,8 @@ class RoomService:
         room = self.signer.new_room_id()
         expires = float(int(time.time() + expires_s))
         t_link, s_link = self.signer.links(self.config.link_host, self.port, self.config.tls,
-                                           room, title, teacher, expires, waiting_room)
+                                           room, clean_title(title), teacher, expires,
+                                           waiting_room)
         return {"room": room, "teacher_link": t_link, "pupil_link": s_link,
                 "pin": self.signer.pin(room), "expires": expires}
 
@@ -331,15 +406,23 @@ class RoomService:
         grant = self.signer.verify(msg.link)
         if grant.room in self.ended:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
+        try:
+            name = clean_name(msg.name)
+        except TextRefused as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
         via = self._authenticate(client, msg, grant)
         room = await self._room_for(grant)
         if client.member is not None:   # joined meanwhile through another message
             raise ProtocolError(ErrorCode.ALREADY_JOINED, "already in a room")
         if room.state is RoomState.CLOSED:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
+        if len(room.members) >= p.MAX_ROOM_PARTICIPANTS:
+            raise ProtocolError(ErrorCode.ROOM_FULL, "this lesson is full")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
+        if role is Role.TEACHER and not room.owner:
+            room.owner = grant.teacher      # pupil links do not name the teacher
         state = rules.member_next(PState.CONNECTED, rules.entry_event(role, room.waiting_room))
-        m = Member(id=_new_id(room), name=msg.name.strip(), role=role, via=via, state=state,
+        m = Member(id=_new_id(room), name=name, role=role, via=via, state=state,
                    room=room, client=client)
         room.members[m.id] = m
         if room.janus is not None:
@@ -372,12 +455,22 @@ class RoomService:
             if grant.role == "teacher" and info.role != "teacher":
                 raise ProtocolError(ErrorCode.NOT_ALLOWED, "this is a teacher's link")
             return "account"
-        if self._pin_room.blocked(grant.room) or self._pin_client.blocked(client.cid):
+        pin = normalise_pin(msg.pin)
+        wait = self._pin_client.wait(client.cid)
+        if wait > 0:
+            raise ProtocolError(ErrorCode.RATE_LIMITED,
+                                f"too many wrong PINs; try again in {wait:.0f} s")
+        # The room's budget stops many connections guessing together. It counts and
+        # refuses pupil-link tries only: a guesser cannot lock the teacher out.
+        pupil_link = grant.role != "teacher"
+        if pupil_link and self._pin_room.blocked(grant.room):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many wrong PINs; wait a minute")
-        if not self.signer.pin_matches(grant.room, msg.pin):
-            self._pin_room.fail(grant.room)
+        if not self.signer.pin_matches(grant.room, pin):
+            if pupil_link:
+                self._pin_room.fail(grant.room)
             self._pin_client.fail(client.cid)
             raise ProtocolError(ErrorCode.PIN_WRONG, "wrong PIN")
+        self._pin_client.forget(client.cid)
         return "link"
 
     async def _room_for(self, grant: Grant) -> Room:
@@ -390,8 +483,9 @@ class RoomService:
         fut: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._creating[grant.room] = fut
         try:
-            room = Room(id=grant.room, title=grant.title, expires=grant.expires,
-                        waiting_room=grant.waiting_room, owner=grant.teacher)
+            room = Room(id=grant.room, title=_title_of(grant), expires=grant.expires,
+                        waiting_room=grant.waiting_room,
+                        owner=grant.teacher if grant.role == "teacher" else "")
             node = await self.media.healthy_node()
             room.janus = await node.create_room()
             self.rooms[room.id] = room
@@ -805,6 +899,14 @@ def _check_sdp(sdp: str) -> None:
     if (not sdp.startswith("v=0") or "\nm=" not in sdp
             or any(ord(c) < 32 and c not in "\r\n\t" for c in sdp) or "\x7f" in sdp):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "sdp is not a session description")
+
+
+def _title_of(grant: Grant) -> str:
+    """A link's title as shown in the room (links made before titles were cleaned)."""
+    try:
+        return clean_title(grant.title)
+    except TextRefused:
+        return clean_title(grant.title[:100])
 
 
 def _tag(msg: p.ClientMessage) -> str:

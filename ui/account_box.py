@@ -11,14 +11,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from klasse.app.protocol import RoomCreated, Session
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 from klasse.ui.recordings_dialog import RecordingsDialog
 
@@ -37,11 +36,11 @@ class AccountBox(Translatable, QFrame):
         self.room: RoomCreated | None = None
         self.recordings: RecordingsDialog | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.heading = QLabel(self)
+        self.heading = plain_label(self)
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
-        self.note = QLabel(self)
+        self.note = plain_label(self)
         self.note.setWordWrap(True)
         self.note.setObjectName("accountNote")
         self.user = QLineEdit(self)
@@ -49,7 +48,7 @@ class AccountBox(Translatable, QFrame):
         self.password = QLineEdit(self)
         self.password.setObjectName("accountPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.user_label, self.password_label = QLabel(self), QLabel(self)
+        self.user_label, self.password_label = plain_label(self), plain_label(self)
         self.user_label.setBuddy(self.user)
         self.password_label.setBuddy(self.password)
         self.sign_in = button(self, object_name="signIn")
@@ -57,17 +56,17 @@ class AccountBox(Translatable, QFrame):
         self.title = QLineEdit(self)
         self.title.setObjectName("lessonTitle")
         self.title.setMaxLength(200)
-        self.title_label = QLabel(self)
+        self.title_label = plain_label(self)
         self.title_label.setBuddy(self.title)
         self.create = button(self, object_name="createLesson")
         self.my_recordings = button(self, object_name="myRecordings")
-        self.created = QLabel(self)
+        self.created = plain_label(self)
         self.created.setObjectName("createdLesson")
         self.created.setWordWrap(True)
         self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy = button(self, object_name="copyPupilLink")
         self.start = button(self, object_name="startLesson")
-        self.error = QLabel(self)
+        self.error = plain_label(self)
         self.error.setObjectName("accountError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)

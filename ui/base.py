@@ -3,9 +3,10 @@ that always carry an accessible name."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 
 class Translatable:
@@ -30,6 +31,23 @@ def button(parent: QWidget | None = None, checkable: bool = False,
     return b
 
 
+def plain_label(parent: QWidget | None = None, text: str = "") -> QLabel:
+    """A QLabel that never interprets markup. QLabel's default (AutoText) renders
+    anything that looks like HTML, so a participant named `<img ...>` would draw an
+    image; every label in the client is made here."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def plain_tip(text: str) -> str:
+    """Tooltip text shown literally: Qt renders tooltips that look like HTML as HTML,
+    so such text is escaped into a paragraph that displays it as written."""
+    return (QtGuiNamespace.convertFromPlainText(text) if QtGuiNamespace.mightBeRichText(text)
+            else text)
+
+
 def label_for(widget: QWidget, text: str, tooltip: str = "", shortcut: str = "") -> None:
     """Set the visible text (if any), the accessible name and the tooltip together.
     A button's shortcut is set after its text: QAbstractButton.setText replaces the
@@ -39,7 +57,7 @@ def label_for(widget: QWidget, text: str, tooltip: str = "", shortcut: str = "")
         if shortcut:
             widget.setShortcut(QKeySequence(shortcut))
     widget.setAccessibleName(text.replace("&", ""))
-    widget.setToolTip(tooltip or text.replace("&", ""))
+    widget.setToolTip(plain_tip(tooltip or text.replace("&", "")))
 
 
 TOGGLE_STYLE = ("QPushButton { padding: 6px 14px; }"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from klasse.app.events import Left
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 
 
@@ -18,14 +18,14 @@ class LeftPage(Translatable, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.event_: Left | None = None
-        self.headline = QLabel(self)
+        self.headline = plain_label(self)
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 6)
         font.setBold(True)
         self.headline.setFont(font)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setWordWrap(True)
-        self.wiped = QLabel(self)
+        self.wiped = plain_label(self)
         self.wiped.setObjectName("wipedText")
         self.wiped.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.wiped.setWordWrap(True)

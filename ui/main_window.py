@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QSystemTrayIcon,
@@ -25,7 +24,7 @@ from klasse.app.account import AccountError, create_room, service_url, sign_in
 from klasse.app.devices import SYNTHETIC, DeviceInfo, DeviceLists
 from klasse.app.policy import Policy
 from klasse.app.protocol import Link, Notice, RecordingState, Session, parse_link
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label, plain_tip
 from klasse.ui.controller import CallController, JoinRequest
 from klasse.ui.i18n import set_language, system_language, tr
 from klasse.ui.icons import app_icon
@@ -53,7 +52,7 @@ class MessageBar(Translatable, QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet("#messageBar { background: #fff4c2; } "
                            "#messageBar QLabel { color: black; }")
-        self.text = QLabel(self)
+        self.text = plain_label(self)
         self.text.setWordWrap(True)
         self.text.setObjectName("messageText")
         self.dismiss = button(self, object_name="messageDismiss")
@@ -256,6 +255,7 @@ class MainWindow(Translatable, QMainWindow):
     def _account_error(self, exc: AccountError) -> str:
         known = {"login_failed": tr("Wrong user name or password."),
                  "rate_limited": tr("Too many tries. Please wait a minute."),
+                 "busy": tr("The school's server is busy. Please try again in a moment."),
                  "session_invalid": tr("Please sign in again."),
                  "not_allowed": tr("Only teachers can create lessons."),
                  "connection_failed": tr("The school's server cannot be reached.")}
@@ -501,6 +501,8 @@ class MainWindow(Translatable, QMainWindow):
                  "locked": tr("Your teacher has locked this off."),
                  "not_allowed": tr("Only the teacher can do that."),
                  "rate_limited": tr("Too many tries. Please wait a minute."),
+                 "busy": tr("The school's server is busy. Please try again in a moment."),
+                 "room_full": tr("This lesson is full."),
                  "media_failed": tr("Camera or microphone could not be connected."),
                  "blur_degraded": tr("Background blur is not available on this computer, so "
                                      "your whole picture is blurred instead."),
@@ -539,7 +541,8 @@ class MainWindow(Translatable, QMainWindow):
             title = f"{REC_PREFIX} — {title}"
         self.setWindowTitle(title)
         self.tray.setIcon(app_icon(recording=rec))
-        self.tray.setToolTip(f"{REC_PREFIX} — {self.banner.message()}" if rec else "Klasse")
+        self.tray.setToolTip(plain_tip(f"{REC_PREFIX} — {self.banner.message()}") if rec
+                            else "Klasse")
         self.stack.setAccessibleName(tr("Klasse"))
 
     def closeEvent(self, event: QCloseEvent) -> None:

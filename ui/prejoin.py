@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from klasse.app.devices import SYNTHETIC, DeviceInfo
 from klasse.app.events import LevelsMeasured, LocalMediaChanged
 from klasse.app.protocol import MAX_NAME_CHARS, Link
-from klasse.ui.base import Translatable, button, label_for, toggle
+from klasse.ui.base import Translatable, button, label_for, plain_label, toggle
 from klasse.ui.i18n import tr
 from klasse.ui.video_tile import VideoTile
 
@@ -53,12 +52,12 @@ class PrejoinPage(Translatable, QWidget):
         super().__init__(parent)
         self.link: Link | None = None
         self._cameras, self._mics, self._speakers = cameras, mics, list(speakers or [])
-        self.title = QLabel(self)
+        self.title = plain_label(self)
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 5)
         font.setBold(True)
         self.title.setFont(font)
-        self.server = QLabel(self)
+        self.server = plain_label(self)
         self.server.setObjectName("serverLabel")
         self.preview = VideoTile("local", self)
         self.preview.setMinimumSize(320, 200)
@@ -95,12 +94,12 @@ class PrejoinPage(Translatable, QWidget):
                                 "padding: 8px; border-radius: 3px; }"
                                 "QPushButton:disabled { background: #9db3cc; }")
         self.back_button = button(self, object_name="back")
-        self.hint = QLabel(self)
+        self.hint = plain_label(self)
         self.hint.setWordWrap(True)
         self.hint.setObjectName("prejoinHint")
-        self.name_label, self.pin_label = QLabel(self), QLabel(self)
-        self.camera_label, self.mic_label, self.blur_label = QLabel(self), QLabel(self), QLabel(self)
-        self.speaker_label, self.level_label = QLabel(self), QLabel(self)
+        self.name_label, self.pin_label = plain_label(self), plain_label(self)
+        self.camera_label, self.mic_label, self.blur_label = plain_label(self), plain_label(self), plain_label(self)
+        self.speaker_label, self.level_label = plain_label(self), plain_label(self)
         for lab, w in ((self.name_label, self.name), (self.pin_label, self.pin),
                        (self.camera_label, self.camera_device), (self.mic_label, self.mic_device),
                        (self.blur_label, self.blur), (self.speaker_label, self.speaker_device),

@@ -9,11 +9,11 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 import klasse.resources
 from klasse.app.protocol import Notice
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import current_language, tr
 
 NOTICE_DIR = Path(klasse.resources.__file__).parent / "notice"
@@ -38,7 +38,7 @@ class PrivacyNoticePage(Translatable, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.notice: Notice | None = None
-        self.version_label = QLabel(self)
+        self.version_label = plain_label(self)
         self.body = QTextBrowser(self)
         self.body.setObjectName("noticeText")
         self.body.setOpenLinks(False)

@@ -11,10 +11,10 @@ import math
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from klasse.app.events import RecordingChanged
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 
 _TEACHER = {"teacher camera": "camera", "teacher microphone": "microphone",
@@ -50,7 +50,7 @@ class RecordingBanner(Translatable, QWidget):
         self.setStyleSheet("#recordingBanner { background: #b00020; }"
                            "#recordingBanner QLabel { color: white; font-weight: bold; font-size: 15px; }"
                            "#recordingBanner QPushButton { padding: 2px 10px; }")
-        self.text = QLabel(self)
+        self.text = plain_label(self)
         self.text.setWordWrap(True)
         self.text.setObjectName("recordingText")
         self.agree = button(self, object_name="consentYes")

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from klasse.app.account import AccountError, delete_recording, list_recordings
 from klasse.app.protocol import RecordingEntry
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import current_language, tr
 from klasse.ui.recording_banner import describe_what
 
@@ -62,7 +61,7 @@ class RecordingsDialog(Translatable, QDialog):
         self._task: asyncio.Future[None] | None = None
         self._busy = False
         self.resize(760, 380)
-        self.intro = QLabel(self)
+        self.intro = plain_label(self)
         self.intro.setWordWrap(True)
         self.list = QTreeWidget(self)
         self.list.setObjectName("recordingsList")
@@ -70,10 +69,10 @@ class RecordingsDialog(Translatable, QDialog):
         self.list.setRootIsDecorated(False)
         self.list.setAllColumnsShowFocus(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.status = QLabel(self)
+        self.status = plain_label(self)
         self.status.setObjectName("recordingsStatus")
         self.status.setWordWrap(True)
-        self.error = QLabel(self)
+        self.error = plain_label(self)
         self.error.setObjectName("recordingsError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -81,7 +80,7 @@ class RecordingsDialog(Translatable, QDialog):
         self.delete = button(self, object_name="recordingDelete")
         self.close_button = button(self, object_name="recordingsClose")
         self.confirm = QFrame(self)
-        self.confirm_text = QLabel(self.confirm)
+        self.confirm_text = plain_label(self.confirm)
         self.confirm_text.setWordWrap(True)
         self.confirm_yes = button(self.confirm, object_name="recordingDeleteConfirm")
         self.confirm_no = button(self.confirm, object_name="recordingDeleteCancel")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from klasse.app.protocol import Link, ProtocolError, parse_link
 from klasse.ui.account_box import AccountBox
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 
 LANGUAGE_NAMES = {"": None, "en": "English", "de": "Deutsch", "nl": "Nederlands"}
@@ -30,12 +29,12 @@ class StartPage(Translatable, QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = AccountBox(server, self)
-        self.title = QLabel(self)
+        self.title = plain_label(self)
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 8)
         font.setBold(True)
         self.title.setFont(font)
-        self.intro = QLabel(self)
+        self.intro = plain_label(self)
         self.intro.setWordWrap(True)
         self.link = QLineEdit(self)
         self.link.setObjectName("linkEntry")
@@ -43,14 +42,14 @@ class StartPage(Translatable, QWidget):
         self.paste = button(self, object_name="paste")
         self.open = button(self, object_name="openLink")
         self.open.setDefault(True)
-        self.error = QLabel(self)
+        self.error = plain_label(self)
         self.error.setObjectName("linkError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         self.language = QComboBox(self)
         self.language.setObjectName("language")
         self.language.setEnabled(not language_locked)
-        self.language_label = QLabel(self)
+        self.language_label = plain_label(self)
         self.language_label.setBuddy(self.language)
         row = QHBoxLayout()
         row.addWidget(self.link, 1)

@@ -11,14 +11,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from klasse.app.protocol import Participant
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 
 
@@ -26,7 +25,7 @@ class WaitingRow(Translatable, QFrame):
     def __init__(self, panel: TeacherPanel, pupil: Participant) -> None:
         super().__init__(panel)
         self.pupil = pupil
-        self.name = QLabel(pupil.name, self)
+        self.name = plain_label(self, pupil.name)
         self.admit = button(self, object_name=f"admit:{pupil.id}")
         self.deny = button(self, object_name=f"deny:{pupil.id}")
         row = QHBoxLayout(self)
@@ -51,14 +50,14 @@ class PupilRow(Translatable, QFrame):
         super().__init__(panel)
         self.pupil = pupil
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.name = QLabel(self)
+        self.name = plain_label(self)
         font = self.name.font()
         font.setBold(True)
         self.name.setFont(font)
-        self.hand = QLabel(self)
+        self.hand = plain_label(self)
         self.hand.setStyleSheet("background: #f2b400; color: black; border-radius: 8px; "
                                 "padding: 1px 8px;")
-        self.state = QLabel(self)
+        self.state = plain_label(self)
         self.state.setWordWrap(True)
         self.camera_off = button(self, object_name=f"cameraOff:{pupil.id}")
         self.mic_off = button(self, object_name=f"micOff:{pupil.id}")
@@ -141,11 +140,11 @@ class TeacherPanel(Translatable, QWidget):
         super().__init__(parent)
         self.recording_allowed = recording_allowed
         self.recording_state = "off"
-        self.waiting_title = QLabel(self)
+        self.waiting_title = plain_label(self)
         self.waiting_title.setObjectName("waitingTitle")
         self.admit_all = button(self, object_name="admitAll")
         self.waiting_box = QVBoxLayout()
-        self.pupils_title = QLabel(self)
+        self.pupils_title = plain_label(self)
         self.pupils_box = QVBoxLayout()
         self.all_cameras_off = button(self, object_name="allCamerasOff")
         self.lower_hands = button(self, object_name="lowerHands")
@@ -154,7 +153,7 @@ class TeacherPanel(Translatable, QWidget):
         self.end_button = button(self, object_name="endLesson")
         self.end_button.setStyleSheet("QPushButton { color: #b00020; font-weight: bold; }")
         self.confirm = QFrame(self)
-        self.confirm_text = QLabel(self.confirm)
+        self.confirm_text = plain_label(self.confirm)
         self.confirm_text.setWordWrap(True)
         self.confirm_yes = button(self.confirm, object_name="endConfirm")
         self.confirm_no = button(self.confirm, object_name="endCancel")

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
+from klasse.ui.base import plain_tip
 from klasse.ui.i18n import tr
 
 HIGHLIGHT = QColor("#f2b400")
@@ -130,7 +131,7 @@ class VideoTile(QWidget):
     def _describe(self) -> None:
         self.setAccessibleName(self.display_name())
         self.setAccessibleDescription(self.status_text())
-        self.setToolTip(f"{self.display_name()}: {self.status_text()}")
+        self.setToolTip(plain_tip(f"{self.display_name()}: {self.status_text()}"))
 
     def retranslate(self) -> None:
         self._describe()

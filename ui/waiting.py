@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from klasse.ui.base import Translatable, button, label_for
+from klasse.ui.base import Translatable, button, label_for, plain_label
 from klasse.ui.i18n import tr
 
 
@@ -17,7 +17,7 @@ class WaitingPage(Translatable, QWidget):
         super().__init__(parent)
         self.mode = "waiting"        # or "connecting"
         self.room_title = ""
-        self.headline = QLabel(self)
+        self.headline = plain_label(self)
         self.headline.setObjectName("waitingHeadline")
         font = QFont(self.font())
         font.setPointSize(font.pointSize() + 6)
@@ -25,7 +25,7 @@ class WaitingPage(Translatable, QWidget):
         self.headline.setFont(font)
         self.headline.setWordWrap(True)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail = QLabel(self)
+        self.detail = plain_label(self)
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.leave_button = button(self, object_name="waitingLeave")
