@@ -4,8 +4,8 @@ that always carry an accessible name."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 
