@@ -2,7 +2,8 @@
 
 Every message has a `type`; messages are small immutable msgspec structs, validated
 on decode (unknown fields, wrong types and oversized frames are refused with a
-typed error). The server imports this module and nothing else of the client.
+typed error). The server imports this module and app/names.py (the name rules), nothing
+else of the client.
 docs/protocol.md documents each message.
 """
 

@@ -21,8 +21,8 @@ class _Record:
 
 
 class Backoff:
-    """Per key: after `free` failures, each further failure makes the key wait
-    base * 2**k seconds (at most `cap`) before its next try. A success, or `forget_s`
+    """Per key: the `free`-th failure and each one after it make the key wait
+    base, 2*base, 4*base ... seconds (at most `cap`) before its next try. A success, or `forget_s`
     without failures, clears the key. Nothing is ever locked for good: the wait of
     the next try is known and bounded."""
 
@@ -48,7 +48,7 @@ class Backoff:
         rec = self._keys.setdefault(key, _Record(0, now, now))
         rec.fails += 1
         rec.last = now
-        over = rec.fails - self.free
+        over = rec.fails - self.free + 1   # the `free`-th failure starts the waiting
         delay = 0.0 if over <= 0 else min(self.cap, self.base * 2 ** (over - 1))
         rec.until = now + delay
         if len(self._keys) > MAX_KEYS:

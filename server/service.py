@@ -45,8 +45,8 @@ OUTBOX_LIMIT = 2000           # a client this far behind is dropped
 # Wrong PINs through a pupil link, per room; the teacher link and signed-in teachers
 # do not count against it and are never refused by it.
 PIN_FAILS_PER_ROOM = (10, 60.0)
-# Per connection: 3 free tries, then 2 s, 4 s, ... at most 60 s between tries.
-PIN_BACKOFF = (3, 2.0, 60.0, 600.0)      # free tries, base s, cap s, forget after s
+# Per connection: 3 free tries, then 5 s, 10 s, ... at most 60 s between tries.
+PIN_BACKOFF = (3, 5.0, 60.0, 600.0)      # free tries, base s, cap s, forget after s
 LOGIN_BACKOFF_PER_CLIENT = (2, 1.0, 30.0, 600.0)
 # Per account: 5 free failures, then an exponential delay (1 s .. 60 s) before the next
 # check of that account's password, forgotten after 15 quiet minutes. Never a lock.

@@ -1,5 +1,5 @@
 """The layer rule, checked on the source: ui -> app -> media; server shares only
-protocol definitions with app; nothing outside ui/ imports Qt."""
+protocol definitions (and the name rules) with app; nothing outside ui/ imports Qt."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FORBIDDEN = {
     "server": ("klasse.ui", "klasse.media"),
     "ui": ("klasse.server",),
 }
-ALLOWED_FROM_APP_IN_SERVER = ("klasse.app.protocol",)
+ALLOWED_FROM_APP_IN_SERVER = ("klasse.app.protocol", "klasse.app.names")
 
 
 def _imports(path: Path) -> list[str]:

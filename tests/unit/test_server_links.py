@@ -31,8 +31,12 @@ def test_links_round_trip_and_carry_the_grant() -> None:
     t_link, s_link = signer.links("10.77.0.1", 8765, False, "abc", "Maths", "t1", exp)
     link = parse_link(s_link)
     assert (link.host, link.port, link.tls) == ("10.77.0.1", 8765, False)
-    assert signer.verify(link.token) == Grant("abc", "pupil", int(exp), "Maths", "t1")
-    assert signer.verify(t_link).role == "teacher"   # the whole link works too
+    # Only the teacher link names the account; the pupil link carries no one's name.
+    assert signer.verify(link.token) == Grant("abc", "pupil", int(exp), "Maths", "")
+    assert signer.verify(t_link) == Grant("abc", "teacher", int(exp), "Maths", "t1")
+    # A pupil link made before (with the account in it) still verifies.
+    old = signer.sign(Grant("abc", "pupil", int(exp), "Maths", "t1"))
+    assert signer.verify(old).room == "abc"
     open_room = signer.links("h", 1, True, "r", "", "t", exp, waiting_room=False)[1]
     assert signer.verify(open_room).waiting_room is False
 

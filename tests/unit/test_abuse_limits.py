@@ -1,0 +1,73 @@
+"""The limiters and the name rules behind issue 14, without a network."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from klasse.app.names import TextRefused, clean_chat, clean_name, clean_title
+from klasse.app.protocol import ProtocolError
+from klasse.server.limits import Backoff, Buckets, TokenBucket
+from klasse.server.links import normalise_pin
+from klasse.server.logs import Repeats
+
+
+def test_backoff_doubles_is_bounded_and_forgets() -> None:
+    b = Backoff(free=3, base=5.0, cap=30.0, forget_s=100.0)
+    waits = [b.fail("k", now=float(i)) for i in range(6)]
+    assert waits == [0.0, 0.0, 5.0, 10.0, 20.0, 30.0]
+    assert b.wait("k", now=6.0) == pytest.approx(29.0)
+    assert b.wait("other", now=6.0) == 0.0
+    assert b.wait("k", now=106.0) == 0.0          # quiet long enough: forgotten
+    b.fail("k", now=107.0)
+    assert b.wait("k", now=107.0) == 0.0
+
+
+def test_token_buckets_allow_bursts_then_the_rate() -> None:
+    t = TokenBucket(rate=2.0, burst=3.0)
+    assert [t.take(now=0.0) for _ in range(4)] == [True, True, True, False]
+    assert t.take(now=0.5) and not t.take(now=0.5)
+    keyed = Buckets(rate=1.0, burst=1.0)
+    assert keyed.take("a", now=0.0) and not keyed.take("a", now=0.1) and keyed.take("b", now=0.1)
+
+
+def test_repeats_log_once_then_a_count(caplog: pytest.LogCaptureFixture) -> None:
+    log = logging.getLogger("klasse.test.repeats")
+    r = Repeats(log, window=10.0)
+    with caplog.at_level(logging.INFO, logger="klasse.test.repeats"):
+        for i in range(50):
+            r.log(logging.WARNING, "bad", "bad frame", now=float(i) / 10)
+        r.flush(now=20.0)
+    lines = [rec.getMessage() for rec in caplog.records]
+    assert lines == ["bad frame", "bad frame (49 more times in 10 s)"]
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("  Ann   Lee ", "Ann Lee"), ("Cafe\u0301", "Café"), ("Ann\u202egnp.exe", "Anngnp.exe"),
+    ("Zo\u200be", "Zoe"), ("a\x00b\x1bc", "abc"), ("Jo\nhn", "Jo hn"),
+    ("a" + "\u0301" * 30, "á\u0301\u0301\u0301"),
+])
+def test_names_are_normalised(raw: str, shown: str) -> None:
+    assert clean_name(raw) == shown
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x01" * 10, "\u200b\u200d", "\u3164", "\u2800",
+                                 "x" * 65, "😀" * 33, "\u202e"])
+def test_names_without_anything_visible_or_too_long_are_refused(raw: str) -> None:
+    with pytest.raises(TextRefused):
+        clean_name(raw)
+
+
+def test_titles_and_chat() -> None:
+    assert clean_title("\u202e") == "" and clean_title(" Maths\t7b ") == "Maths 7b"
+    assert clean_chat("hi\u202e there\x07\r\nbye") == "hi there\nbye"
+    assert clean_chat("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"   # joiners kept in chat
+
+
+def test_pins_are_digits_full_width_too() -> None:
+    assert normalise_pin(" １２３４５６ ") == "123456"
+    assert normalise_pin(None) is None
+    for bad in ("12345", "12345a", "١٢٣٤٥٦", "1" * 1000):
+        with pytest.raises(ProtocolError):
+            normalise_pin(bad)
