@@ -26,7 +26,7 @@ import klasse.app.protocol as p
 from klasse.app.names import TextRefused, clean_name, clean_title
 from klasse.app.protocol import ErrorCode, ProtocolError
 
-from . import rules
+from . import rules, sdp_check
 from .accounts import Accounts
 from .config import Config
 from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
@@ -664,7 +664,7 @@ class RoomService:
         m = self._member(client)
         if m.publish_pending or m.publishing:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
-        _check_sdp(msg.sdp)
+        sdp_check.check_offer(msg.sdp)
         m.publish_pending = True
         try:
             janus_room = await self.media.janus_room(m.room)
@@ -726,7 +726,7 @@ class RoomService:
         m = self._member(client)
         if msg.feed not in m.pending_answers or m.peer is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
-        _check_sdp(msg.sdp)
+        sdp_check.check_answer(msg.sdp)
         m.pending_answers.discard(msg.feed)
         await m.peer.answer(msg.feed, msg.sdp)
 
@@ -892,13 +892,6 @@ async def _close_peer(m: Member) -> None:
     m.publishing = m.publish_pending = False
     if peer is not None:
         await peer.close()
-
-
-def _check_sdp(sdp: str) -> None:
-    """Refuse what is plainly no SDP before it reaches Janus (which may not answer it)."""
-    if (not sdp.startswith("v=0") or "\nm=" not in sdp
-            or any(ord(c) < 32 and c not in "\r\n\t" for c in sdp) or "\x7f" in sdp):
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, "sdp is not a session description")
 
 
 def _title_of(grant: Grant) -> str:
