@@ -134,6 +134,7 @@ class RoomService:
         self._server: Server | None = None
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
         self.recording = RecordingHub(config, self._broadcast_participants)
         # A lost Janus is brought back and its rooms moved; the lessons go on.
         self.media = MediaRecovery(self)
@@ -167,7 +168,7 @@ class RoomService:
         self.supervisor.nodes = self.nodes
         self.supervisor.start()
         await self.recording.start()
-        self._watchers.append(asyncio.create_task(self._sweep(), name="sweep"))
+        self._sweeper = asyncio.create_task(self._sweep(), name="sweep")
         ctx = None
         if self.config.tls_cert and self.config.tls_key:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -180,6 +181,8 @@ class RoomService:
 
     async def stop(self) -> None:
         await self.supervisor.stop()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for room in list(self.rooms.values()):
             await self.close_room(room, "server_shutdown")
         if self._server is not None:
