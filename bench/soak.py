@@ -84,6 +84,7 @@ class Soak:
         self.all_stalls: list[str] = []
         self.samples: list[dict[str, Any]] = []
         self.rejoins = 0
+        self._ps: dict[int, psutil.Process] = {}
         self.chats = 0
         self.hands = 0
 
@@ -236,6 +237,19 @@ class Soak:
         return ({"rss_mb": round(proc.memory_info().rss / 2**20, 1), "cpu_pct": round(pct, 1),
                  "fds": proc.num_fds()}, (cpu, now))
 
+    def client_cpu(self) -> float:
+        """CPU % of the client processes since the last call (all of them together)."""
+        total = 0.0
+        for peer in self.peers.values():
+            if peer.proc is None or peer.proc.returncode is not None:
+                continue
+            try:
+                proc = self._ps.setdefault(peer.proc.pid, psutil.Process(peer.proc.pid))
+                total += proc.cpu_percent(None)
+            except psutil.Error:
+                continue
+        return total
+
     def report(self, n: int, minutes: float, svc: dict[str, Any], jan: dict[str, Any]) -> None:
         feeds: dict[tuple[str, str], list[int]] = defaultdict(list)
         for (_recv, sender, kind), frames in self.window_frames.items():
@@ -247,6 +261,17 @@ class Soak:
         for (sender, kind), per_recv in sorted(feeds.items()):
             print(f"   {sender:>9} {kind:5}: {sum(per_recv):7d} frames to {len(per_recv)} "
                   f"receivers (fewest {min(per_recv)})", flush=True)
+        # Feeds a receiver should get now but got nothing of in this whole window.
+        lost = sorted(f"{peer.name} <- {self.names.get(sender, '?')} {kind}"
+                      for peer in self.peers.values() if peer.state == "joined"
+                      for sender, kind in self.expected(peer)
+                      if not self.window_frames.get((peer.name, self.names.get(sender, "?"),
+                                                     kind)))
+        if lost:
+            print(f"   nothing all window: {', '.join(lost)}", flush=True)
+        clients = self.client_cpu()
+        print(f"   clients: cpu {clients:.0f} % in all (of {100 * psutil.cpu_count():.0f} %)",
+              flush=True)
         self.samples.append({"window": n, "minutes": round(minutes, 1), "service": svc,
                              "janus": jan, "stalls": len(self.window_stalls),
                              "feeds": {f"{s} {k}": sum(v) for (s, k), v in feeds.items()}})
