@@ -186,7 +186,8 @@ class RecordingsDialog(Translatable, QDialog):
         self.list.clear()
         for e in self.entries or []:
             item = QTreeWidgetItem([when_text(e.started), length_text(e.duration_s),
-                                    describe_what(list(e.what)), self._state(e.state),
+                                    describe_what(list(e.what)),
+                                    self._state(e.state, e.interrupted),
                                     when_text(e.expires)])
             item.setData(0, Qt.ItemDataRole.UserRole, e.id)
             self.list.addTopLevelItem(item)
@@ -207,9 +208,13 @@ class RecordingsDialog(Translatable, QDialog):
                                    "on the date shown."))
 
     @staticmethod
-    def _state(state: str) -> str:
-        return {"recording": tr("being recorded"), "converting": tr("being converted"),
+    def _state(state: str, interrupted: bool = False) -> str:
+        text = {"recording": tr("being recorded"), "converting": tr("being converted"),
                 "ready": tr("ready"), "failed": tr("failed")}.get(state, state)
+        if interrupted:
+            # The media server was lost while it recorded: it holds what came before.
+            text = tr("{state}, interrupted").format(state=text)
+        return text
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

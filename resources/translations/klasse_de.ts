@@ -219,7 +219,7 @@
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
@@ -236,13 +236,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+229"/>
+        <location line="+239"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-114"/>
+        <source>Media reconnecting: the school&apos;s media server restarted. The lesson goes on.</source>
+        <translation>Medien werden neu verbunden: Der Medienserver der Schule wurde neu gestartet. Der Unterricht geht weiter.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
@@ -327,8 +332,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+235"/>
+        <location line="-244"/>
+        <location line="+245"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -338,8 +343,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-232"/>
-        <location line="+245"/>
+        <location line="-242"/>
+        <location line="+255"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
@@ -716,7 +721,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+116"/>
+        <location filename="../../ui/video_tile.py" line="+121"/>
         <source>camera on</source>
         <translation>Kamera an</translation>
     </message>
@@ -862,7 +867,7 @@
         <translation>Steuerung für Lehrkräfte</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-104"/>
+        <location filename="../../ui/video_tile.py" line="-109"/>
         <source>Volume of {name}</source>
         <translation>Lautstärke von {name}</translation>
     </message>
@@ -872,7 +877,7 @@
         <translation>Für mich stumm</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+46"/>
         <source>{name} (you)</source>
         <translation>{name} (du)</translation>
     </message>
@@ -1077,7 +1082,7 @@ PIN: {pin}</translation>
         <translation>Diese Aufnahme wird noch geschrieben oder umgewandelt. Du kannst sie löschen, sobald sie fertig ist.</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Loading your recordings…</source>
         <translation>Deine Aufnahmen werden geladen …</translation>
     </message>
@@ -1112,7 +1117,12 @@ PIN: {pin}</translation>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+3"/>
+        <source>{state}, interrupted</source>
+        <translation>{state}, unterbrochen</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Delete the recording of {when} ({what}) for good? This cannot be undone.</source>
         <translation>Die Aufnahme vom {when} ({what}) endgültig löschen? Das lässt sich nicht rückgängig machen.</translation>
     </message>

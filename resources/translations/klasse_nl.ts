@@ -219,7 +219,7 @@
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
@@ -236,13 +236,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+229"/>
+        <location line="+239"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-114"/>
+        <source>Media reconnecting: the school&apos;s media server restarted. The lesson goes on.</source>
+        <translation>Media worden opnieuw verbonden: de mediaserver van de school is opnieuw gestart. De les gaat door.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The connection to the school&apos;s server was lost. Reconnecting…</source>
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
@@ -327,8 +332,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+235"/>
+        <location line="-244"/>
+        <location line="+245"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -338,8 +343,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-232"/>
-        <location line="+245"/>
+        <location line="-242"/>
+        <location line="+255"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
@@ -716,7 +721,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+116"/>
+        <location filename="../../ui/video_tile.py" line="+121"/>
         <source>camera on</source>
         <translation>camera aan</translation>
     </message>
@@ -862,7 +867,7 @@
         <translation>Bediening voor docenten</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-104"/>
+        <location filename="../../ui/video_tile.py" line="-109"/>
         <source>Volume of {name}</source>
         <translation>Volume van {name}</translation>
     </message>
@@ -872,7 +877,7 @@
         <translation>Voor mij gedempt</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+46"/>
         <source>{name} (you)</source>
         <translation>{name} (jij)</translation>
     </message>
@@ -1077,7 +1082,7 @@ Pincode: {pin}</translation>
         <translation>Deze opname wordt nog geschreven of omgezet. Je kunt haar verwijderen zodra ze klaar is.</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Loading your recordings…</source>
         <translation>Je opnames worden geladen…</translation>
     </message>
@@ -1112,7 +1117,12 @@ Pincode: {pin}</translation>
         <translation>mislukt</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+3"/>
+        <source>{state}, interrupted</source>
+        <translation>{state}, onderbroken</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Delete the recording of {when} ({what}) for good? This cannot be undone.</source>
         <translation>De opname van {when} ({what}) definitief verwijderen? Dit kan niet ongedaan worden gemaakt.</translation>
     </message>

@@ -61,6 +61,8 @@ def server(janus, tmp_path: Path) -> Iterator[dict]:
                         str(config)], input=PASSWORD + "\n", text=True, check=True)
     store = RecordingStore(data / "recordings", WEEK)
     short = _finished(store, "t1", 754.0, ["teacher camera", "teacher microphone"])
+    short.interrupted = True         # its Janus was lost while it recorded
+    store.save(short)
     long = _finished(store, "t1", 3725.0, ["teacher camera", "teacher microphone",
                                            "teacher screen"])
     other = _finished(store, "t2", 30.0, ["teacher microphone"])
@@ -118,7 +120,7 @@ def test_teacher_lists_own_recordings_and_deletes_one_after_confirming(
         rows = _rows(dialog.list)
         assert [r[1:4] for r in rows] == [
             ["1:02:05", "the teacher's camera, microphone and screen", "ready"],
-            ["12:34", "the teacher's camera and microphone", "ready"]]
+            ["12:34", "the teacher's camera and microphone", "ready, interrupted"]]
         assert all(r[0] and r[4] for r in rows)         # recorded on, deleted on
         assert dialog.error.text() == ""
         named = [w.accessibleName() for w in dialog.findChildren(QAbstractButton)]
