@@ -35,6 +35,11 @@ def speaker_output(device: str) -> str:
 
 class DesktopSession(CallSession):
     _meter: asyncio.Task[None] | None = None
+    _started = False     # run() began: the call's own `levels` events take over
+
+    async def run(self) -> None:
+        self._started = True
+        await super().run()
 
     async def set_camera(self, on: bool) -> None:
         await super().set_camera(on)
@@ -45,7 +50,7 @@ class DesktopSession(CallSession):
         """Before joining, a microphone turned on drives the pre-join level meter
         (and only then: the meter never opens the microphone by itself)."""
         await super().set_mic(on)
-        if on and self.connected_at is None and self._meter is None:
+        if on and not self._started and self._meter is None:
             self._meter = asyncio.ensure_future(self._preview_levels())
 
     async def play_test_sound(self) -> None:
@@ -54,7 +59,7 @@ class DesktopSession(CallSession):
 
     async def _preview_levels(self) -> None:
         try:
-            while self.connected_at is None:
+            while not self._started:
                 await asyncio.sleep(PREVIEW_LEVELS_S)
                 if not self.mic_gate.is_on:
                     continue

@@ -187,3 +187,44 @@ def test_devices_are_listed_without_opening_them_and_hot_plug_shows(pulse: Pulse
     pulse.unload(module)                                      # and out again
     assert "pulse:headset" not in [m.id for m in DeviceLists.now().microphones]
     assert device_present("pulse:headset", "input") is False
+
+
+async def test_prejoin_meter_and_test_sound_on_the_real_engine(pulse: PulseServer,
+                                                               tmp_path: Path) -> None:
+    """The desktop client's preview call, before joining: the test sound plays on the
+    chosen speaker, and the meter runs only once the microphone is turned on."""
+    from klasse.app.events import Event, LevelsMeasured
+    from klasse.app.protocol import parse_link
+    from klasse.ui.controller import JoinRequest
+    from klasse.ui.engine import make_session
+
+    events: list[Event] = []
+    request = JoinRequest(link=parse_link("klasse://10.77.0.1:9/join/x"), name="Mila",
+                          mic_device="pulse:mic", speaker_device="pulse:spk")
+    call = make_session(request, events.append, lambda who, frame: None)
+    try:
+        rec = pulse.record("spk.monitor")
+        while rec.first_at is None:
+            await asyncio.sleep(0.02)
+        await call.play_test_sound()
+        await asyncio.sleep(1.5)
+        heard = rec.stop()
+        assert abs(dominant_hz(heard) - 660.0) < 10 and level_db(heard) > -30
+        await asyncio.sleep(0.5)
+        assert not [e for e in events if isinstance(e, LevelsMeasured)]   # mic still off
+        assert pulse.capture_streams("mic") == []
+        player = pulse.play(speechlike(4.0), "micfeed")
+        await call.set_mic(True)
+        await _streams(pulse, "mic", 1)
+        await asyncio.sleep(2.0)
+        levels = [e.captured for e in events
+                  if isinstance(e, LevelsMeasured) and e.captured is not None]
+        assert levels and max(levels) > -40.0, levels
+        await call.set_mic(False)
+        await _streams(pulse, "mic", 0)
+        player.kill()
+        n = len(events)
+        await asyncio.sleep(0.6)
+        assert not [e for e in events[n:] if isinstance(e, LevelsMeasured)]
+    finally:
+        await call.close_preview()
