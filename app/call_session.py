@@ -21,7 +21,13 @@ from typing import Any
 
 import numpy as np
 import websockets
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -39,11 +45,15 @@ from klasse.app.call_state import (
     ResetMedia,
     Send,
     StartPublishing,
+    StartShare,
+    StopShare,
     SubscribeFeed,
 )
 from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
 from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged
 from klasse.media.privacy_gate import GatedTrack
+from klasse.media.screen_source import ScreenSource
+from klasse.media.screen_track import SCREEN_BITRATE, ScreenTrack
 from klasse.media.sources import SourceError, parse_source
 
 FLOW_INTERVAL_S = 0.5       # MediaFlow events at least once a second while media flows
@@ -67,7 +77,8 @@ class CallSession:
                  video: VideoSink | None = None, video_size: tuple[int, int, int] = (160, 120, 15),
                  cache_root: Path | None = None, reconnect_for_s: float = 30.0,
                  ping_interval_s: float = 5.0, receive: bool = True,
-                 speaker: str = "null", noise_suppression: bool = True) -> None:
+                 speaker: str = "null", noise_suppression: bool = True,
+                 screen: str = "off") -> None:
         if blur not in BLUR_MODES:
             raise ValueError(f"blur mode must be one of {BLUR_MODES}")
         self.link, self.name, self.pin, self.session_token = link, name, pin, session_token
@@ -85,6 +96,10 @@ class CallSession:
             self._device_problem("mic", "device_failed", why))
         preview = (lambda rgb: video("local", rgb)) if video is not None else None
         self.camera = CameraPipeline(self.camera_gate, blur, preview)
+        # The shared screen goes straight to its sender: never through the blur stage.
+        self.screen = ScreenTrack(on_ended=self._share_ended)
+        self.screen_spec = screen            # what `share` uses when no source is named
+        self._share_source: ScreenSource | None = None   # opened, waiting for the service
         self.cache_root = cache_root
         self.cache: CallCache | None = None
         self.reconnect_for_s = reconnect_for_s
@@ -272,6 +287,10 @@ class CallSession:
                 await self._drop_feed(eff.feed, tell_server=True)
             elif isinstance(eff, ResetMedia):
                 await self._close_media()
+            elif isinstance(eff, StartShare):
+                await self._start_share()
+            elif isinstance(eff, StopShare):
+                await self._stop_share()
             elif isinstance(eff, EndCall):
                 self._ended.set()
                 ws = self._ws
@@ -311,7 +330,10 @@ class CallSession:
     def _new_pc(self) -> RTCPeerConnection:
         servers = [RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
                    for s in self.machine.ice_servers]
-        return RTCPeerConnection(RTCConfiguration(iceServers=servers))
+        # max-bundle: Janus bundles every m-line, and aiortc's default (balanced) leaves
+        # a second video m-line (the shared screen) on a transport it then closes.
+        return RTCPeerConnection(RTCConfiguration(iceServers=servers,
+                                                  bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
 
     async def _publish(self) -> None:
         """Publish once: audio then video (mids 0 and 1), both gated, both sendonly."""
@@ -331,6 +353,10 @@ class CallSession:
 
         pc.addTransceiver(ForwardTrack(self.mic_gate), direction="sendonly")
         pc.addTransceiver(self.camera.sender_track(), direction="sendonly")
+        # Always offered, silent until a share runs: no renegotiation to start one,
+        # and Janus forwards it only while the service lets us share.
+        screen_sender = pc.addTransceiver(ForwardTrack(self.screen), direction="sendonly").sender
+        self._spawn(tune_screen_sender(screen_sender, lambda: self._publisher is pc))
         await pc.setLocalDescription(await pc.createOffer())
         self._answer = asyncio.get_running_loop().create_future()
         self._publish_failed_code = None
@@ -366,7 +392,7 @@ class CallSession:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            self._spawn(self._pump(feed, track))
+            self._spawn(self._pump(feed, track, _track_kind(pc, track)))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -385,9 +411,11 @@ class CallSession:
             return
         await self._send(p.SubscriptionAnswer(feed=feed, sdp=pc.localDescription.sdp))
 
-    async def _pump(self, feed: str, track: MediaStreamTrack) -> None:
-        key = (feed, track.kind)
+    async def _pump(self, feed: str, track: MediaStreamTrack, kind: str) -> None:
+        key = (feed, kind)
         self._frames.setdefault(key, 0)
+        # The video sink tells a shared screen from a camera by its key.
+        sink_key = f"{feed}:screen" if kind == "screen" else feed
         while True:
             try:
                 frame = await track.recv()
@@ -399,7 +427,7 @@ class CallSession:
                 self._pcm.setdefault(feed, []).append(frame.to_ndarray())  # type: ignore[union-attr]
                 self.sound.push(feed, frame)  # type: ignore[arg-type]
             elif self._video is not None:
-                self._video(feed, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
+                self._video(sink_key, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
 
     async def _close_media(self) -> None:
         pcs = list(self._subs.values()) + ([self._publisher] if self._publisher else [])
@@ -458,6 +486,8 @@ class CallSession:
         await self.camera.stop()
         self.mic_gate.stop()
         self.sound.stop()
+        await self._stop_share()
+        self.screen.stop()
         await self._close_media()
         if self.machine.state != "left":
             self.machine.state = "left"
@@ -569,6 +599,81 @@ class CallSession:
 
     async def record(self, start: bool) -> None:
         await self._request(p.Record(start=start))
+
+    # ---------------------------------------------------------------- screen share
+    async def share(self, on: bool, source: str | None = None, replace: bool = False) -> None:
+        """Share a screen, a window, a file or a synthetic slide (`source`, else the
+        session's `screen`); `replace` takes over from someone else's share (the
+        front end asks its user first, after a share_busy error)."""
+        if not on:
+            await self._apply(self.machine.stop_share())
+            return
+        spec = source or self.screen_spec
+        if spec == "off":
+            self._emit(ErrorRaised("share_failed", "no screen source: name one (screen, "
+                                   "screen:N, window:ID, synthetic, file:PATH)"))
+            return
+        if self.machine.state != "joined":
+            self._emit(ErrorRaised("not_joined", "sharing is possible once in the lesson"))
+            return
+        src = ScreenSource(spec)
+        try:
+            await src.open()   # fails here (no display, Wayland, no such window), not later
+        except SourceError as exc:
+            self._emit(ErrorRaised("share_failed", str(exc)))
+            return
+        old, self._share_source = self._share_source, src
+        if old is not None and old is not self.screen.source:
+            await old.close()
+        await self._apply(self.machine.request_share(replace))
+
+    async def share_permission(self, participant: str, allow: bool) -> None:
+        await self._request(p.SharePermission(participant=participant, allow=allow))
+
+    async def _start_share(self) -> None:
+        src = self._share_source
+        if src is None:
+            return
+        try:
+            await self.screen.share(src)
+        except SourceError as exc:
+            self._emit(ErrorRaised("share_failed", str(exc)))
+            await self._apply(self.machine.stop_share())
+
+    async def _stop_share(self) -> None:
+        src, self._share_source = self._share_source, None
+        await self.screen.unshare()
+        if src is not None:
+            await src.close()
+
+    def _share_ended(self, reason: str) -> None:
+        """The shared window was closed (or the display went): stop and say why."""
+        self._emit(ErrorRaised("share_ended", f"sharing stopped: {reason}"))
+        self._spawn(self._apply(self.machine.stop_share()))
+
+
+def _track_kind(pc: RTCPeerConnection, track: MediaStreamTrack) -> str:
+    """audio, video (the camera: a feed's first video m-line) or screen (its second)."""
+    if track.kind != "video":
+        return track.kind
+    videos = [t for t in pc.getTransceivers() if t.kind == "video"]
+    for i, t in enumerate(videos):
+        if t.receiver.track is track:
+            return "screen" if i == 1 else "video"
+    return "video"
+
+
+async def tune_screen_sender(sender: Any, alive: Callable[[], bool]) -> None:
+    """Hold the screen encoder at SCREEN_BITRATE (readable text) while it publishes.
+
+    aiortc makes a sender's encoder at its first frame with 500 kbit/s and has no
+    public setter, so this sets the encoder's target once it exists (and again if
+    the encoder is made anew)."""
+    while alive():
+        encoder = getattr(sender, "_RTCRtpSender__encoder", None)
+        if encoder is not None and getattr(encoder, "target_bitrate", None) != SCREEN_BITRATE:
+            encoder.target_bitrate = SCREEN_BITRATE
+        await asyncio.sleep(1.0)
 
 
 def audio_energy(chunks: list[np.ndarray]) -> tuple[float, int]:

@@ -27,6 +27,7 @@ from klasse.app.events import (
     ModerationReceived,
     ParticipantsChanged,
     RecordingChanged,
+    ShareChanged,
     StateChanged,
     Welcomed,
 )
@@ -112,13 +113,23 @@ class CloseDevice:
 
 
 @dataclass(frozen=True)
+class StartShare:
+    """The service lets us share: send the opened screen source."""
+
+
+@dataclass(frozen=True)
+class StopShare:
+    """Stop sending the screen and release its source."""
+
+
+@dataclass(frozen=True)
 class EndCall:
     """Tear everything down and wipe the call cache."""
     reason: str
 
 
 Effect: TypeAlias = (Event | Send | StartPublishing | SubscribeFeed | DropFeed | ResetMedia
-                     | OpenDevice | CloseDevice | EndCall)
+                     | OpenDevice | CloseDevice | StartShare | StopShare | EndCall)
 
 
 @dataclass
@@ -148,6 +159,8 @@ class CallMachine:
         self.feeds: set[str] = set()    # participant ids whose media we receive
         self.media_reconnecting = False  # after media_reconnect, until we publish again
         self.end_reason: str | None = None
+        self.sharer: str | None = None  # whose screen the room sees (the service decides)
+        self.share_wanted = False       # the user asked to share and has not stopped
 
     # ------------------------------------------------------------ transitions
     def _move(self, trigger: Trigger) -> list[Effect]:
@@ -223,6 +236,9 @@ class CallMachine:
             out.append(ResetMedia())
             self.published = False
             self.feeds = set()
+            if self.share_wanted:   # the service ended the share with the connection
+                self.share_wanted = False
+                out.append(StopShare())
         if resumed or cam.on or mic.on:
             # Devices turned on before the Welcome, or a resumed seat the server
             # may have reset: tell the service what is really on.
@@ -251,7 +267,47 @@ class CallMachine:
     def _on_participants(self, msg: p.Participants) -> list[Effect]:
         self.participants = tuple(msg.participants)
         out: list[Effect] = [ParticipantsChanged(self.participants)]
-        return out + self._sync_feeds()
+        return out + self._sync_share() + self._sync_feeds()
+
+    def _sync_share(self) -> list[Effect]:
+        """Follow the service's word on who shares: start ours once it lets us, stop
+        ours when it gave the share to someone else or took it back."""
+        sharer = next((x.id for x in self.participants if x.sharing), None)
+        if sharer == self.sharer:
+            return []
+        was_mine = self.sharer is not None and self.sharer == self.me
+        self.sharer = sharer
+        mine = sharer is not None and sharer == self.me
+        out: list[Effect] = [ShareChanged(sharer, mine)]
+        if mine and self.share_wanted:
+            out.append(StartShare())
+        elif mine:   # the service says we share but we stopped meanwhile
+            out.append(Send(p.Share(on=False)))
+        elif was_mine and self.share_wanted:
+            self.share_wanted = False
+            out.append(StopShare())
+        return out
+
+    def request_share(self, replace: bool = False) -> list[Effect]:
+        """The user wants to share (the session has opened the source already)."""
+        out = self.request(p.Share(on=True, replace=replace))
+        if self.state != "joined":
+            return [ErrorRaised("not_joined", "sharing is possible once in the lesson"),
+                    StopShare()]
+        self.share_wanted = True
+        if self.sharer is not None and self.sharer == self.me:
+            out.append(StartShare())   # already ours: a new source replaces the old
+        return out
+
+    def stop_share(self) -> list[Effect]:
+        """The user (or the end of the shared window) stops the share."""
+        if not self.share_wanted and self.sharer != self.me:
+            return [StopShare()]
+        self.share_wanted = False
+        out: list[Effect] = [StopShare()]
+        if self.state == "joined":
+            out.append(Send(p.Share(on=False)))
+        return out
 
     def _sync_feeds(self) -> list[Effect]:
         """Receive every other joined participant who publishes; drop the rest."""
@@ -380,6 +436,9 @@ class CallMachine:
                 out.append(CloseDevice(msg.device))
                 out.append(Send(self._media_state()))
             out.append(self._local_media())
+        elif msg.action == "share_off" and self.share_wanted:
+            self.share_wanted = False
+            out.append(StopShare())
         elif msg.action == "unlock" and msg.device is not None:
             # Unlocking never turns a device on: only its owner does that.
             self.devices[msg.device].locked = False
@@ -390,6 +449,9 @@ class CallMachine:
         err = ErrorRaised(str(msg.code), msg.message)
         if self.state in ("connecting", "reconnecting") and msg.code in JOIN_REFUSALS:
             return self._finish("refused", str(msg.code), error=err)
+        if msg.ref == "share" and self.share_wanted and self.sharer != self.me:
+            self.share_wanted = False   # refused (busy, not allowed): release the source
+            return [err, StopShare()]
         return [err]
 
     def _on_published(self, msg: p.Published) -> list[Effect]:
@@ -481,6 +543,9 @@ class CallMachine:
             if dev.on:
                 dev.on = False
                 out.append(CloseDevice(name))
+        if self.share_wanted:
+            self.share_wanted = False
+            out.append(StopShare())
         self.end_reason = reason
         out += self._move(trigger)
         out.append(EndCall(reason))

@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where received sound plays: null (nowhere; levels only), default, "
                       "pulse:NAME or device:NAME")
     join.add_argument("--noise-suppression", choices=("on", "off"), default="on")
+    join.add_argument("--screen", default="off",
+                      help="what a `share` command without a source shares: screen, "
+                      "screen:N, window:ID, synthetic or file:PATH; nothing is captured "
+                      "before a `share` command")
     join.add_argument("--blur", choices=("on", "off"), default="on")
     join.add_argument("--duration", type=float, default=None,
                       help="leave after this many seconds")

@@ -77,8 +77,8 @@ class MediaFlow(Event):
     For audio, `level` is the loudness of about the last second received from that
     participant, as RMS in dBFS (0 is full scale; silence is LEVEL_FLOOR_DB).
     """
-    EVENT: ClassVar[str] = "video"   # or "audio": see `kind`
-    kind: Literal["video", "audio"]
+    EVENT: ClassVar[str] = "video"   # or "audio" or "screen": see `kind`
+    kind: Literal["video", "audio", "screen"]
     sender: str
     frames: int
     level: float | None = None
@@ -99,6 +99,11 @@ class LevelsMeasured(Event):
     EVENT: ClassVar[str] = "levels"
     played: float | None
     captured: float | None
+class ShareChanged(Event):
+    """Who shares a screen now (None: nobody); `mine`: this user's screen is sent."""
+    EVENT: ClassVar[str] = "share"
+    sharer: str | None
+    mine: bool = False
 
 
 @dataclass(frozen=True)

@@ -122,12 +122,25 @@ class TestSoundCmd(_Cmd, frozen=True, tag="test_sound"):
 
 class NoiseSuppressionCmd(_Cmd, frozen=True, tag="noise_suppression"):
     on: bool
+class ShareCmd(_Cmd, frozen=True, tag="share"):
+    on: bool = True
+    source: str | None = None    # default: the --screen source
+    replace: bool = False        # take over from someone else's share
+
+
+class ShareOffCmd(_Cmd, frozen=True, tag="share_off"):
+    pass
+
+
+class SharePermissionCmd(_Cmd, frozen=True, tag="share_permission"):
+    participant: str
+    allow: bool
 
 
 Command = (CameraCmd | MicCmd | BlurCmd | ChatCmd | HandCmd | ConsentCmd | LeaveCmd | AdmitCmd
            | AdmitAllCmd | DenyCmd | CameraOffCmd | MicOffCmd | UnlockCmd | AskOnCmd | KickCmd
            | LowerHandsCmd | RecordCmd | EndCmd | VolumeCmd | SpeakerCmd | TestSoundCmd
-           | NoiseSuppressionCmd)
+           | NoiseSuppressionCmd | ShareCmd | ShareOffCmd | SharePermissionCmd)
 _decoder = msgspec.json.Decoder(Command)
 
 
@@ -194,6 +207,12 @@ async def dispatch(session: CallSession, cmd: Command) -> None:
             await session.play_test_sound()
         case NoiseSuppressionCmd(on=on):
             await session.set_noise_suppression(on)
+        case ShareCmd(on=on, source=source, replace=replace):
+            await session.share(on, source, replace)
+        case ShareOffCmd():
+            await session.share(False)
+        case SharePermissionCmd(participant=who, allow=allow):
+            await session.share_permission(who, allow)
 
 
 def _writer(stream: object) -> Callable[[Event], None]:
@@ -243,7 +262,8 @@ async def _main(args: argparse.Namespace, emit: Callable[[Event], None]) -> int:
 
     session = CallSession(link, args.name, sink, pin=args.pin, camera=args.camera,
                           mic=args.mic, blur=blur, speaker=getattr(args, "speaker", "null"),
-                          noise_suppression=getattr(args, "noise_suppression", "on") == "on")
+                          noise_suppression=getattr(args, "noise_suppression", "on") == "on",
+                          screen=getattr(args, "screen", "off"))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(session.leave()))

@@ -55,6 +55,7 @@ class ErrorCode(StrEnum):
     MEDIA_FAILED = "media_failed"          # Janus refused or failed a media request
     BUSY = "busy"                          # the service is at a limit: try again shortly
     ROOM_FULL = "room_full"                # the room (or its waiting room) is full
+    SHARE_BUSY = "share_busy"              # someone else shares; ask, then send replace
     INTERNAL = "internal"
 
 
@@ -92,6 +93,8 @@ class Participant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     mic_locked: bool = False
     publishing: bool = False  # has a feed one can subscribe to
     via: Literal["account", "link"] = "link"
+    sharing: bool = False     # the feed's second video track is this person's screen
+    may_share: bool = False   # a pupil a teacher let share (teachers always may)
 
 
 class RecordingState(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -190,6 +193,14 @@ class Leave(_Msg, frozen=True, tag="leave"):
     pass
 
 
+class Share(_Msg, frozen=True, tag="share"):
+    """Start or stop sharing the screen (the publisher's second video track).
+    While someone else shares, `on` without `replace` gets share_busy: the client
+    asks its user, then sends `replace: true` to take over."""
+    on: bool
+    replace: bool = False
+
+
 class Ping(_Msg, frozen=True, tag="ping"):
     pass
 
@@ -237,6 +248,12 @@ class End(_Msg, frozen=True, tag="end"):
     pass
 
 
+class SharePermission(_Msg, frozen=True, tag="share_permission"):
+    """A teacher lets one pupil share (for a presentation), or takes it back."""
+    participant: str
+    allow: bool
+
+
 class Record(_Msg, frozen=True, tag="record"):
     start: bool
 
@@ -254,7 +271,7 @@ class DeleteRecording(_Msg, frozen=True, tag="delete_recording"):
 ClientMessage = (Login | CreateRoom | Join | GetNotice | Publish | Subscribe | SubscriptionAnswer
                  | Unsubscribe | MediaState | Chat | Hand | Consent | Leave | Ping | Admit
                  | AdmitAll | Deny | TurnOff | Unlock | AskOn | Kick | LowerHands | End
-                 | Record | ListRecordings | DeleteRecording)
+                 | Record | ListRecordings | DeleteRecording | Share | SharePermission)
 
 
 # ------------------------------------------------------ server -> client
@@ -313,7 +330,10 @@ class Subscription(_Msg, frozen=True, tag="subscription"):
 
 
 class Moderation(_Msg, frozen=True, tag="moderation"):
-    action: Literal["turn_off", "unlock", "ask_on", "lower_hand"]
+    # share_off: the service stopped this participant's share (replaced or revoked);
+    # share_allowed / share_revoked: a teacher changed this pupil's permission.
+    action: Literal["turn_off", "unlock", "ask_on", "lower_hand", "share_off",
+                    "share_allowed", "share_revoked"]
     device: Device | None = None
     locked: bool = False
     by: str = ""                 # participant id of the teacher

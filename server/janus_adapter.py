@@ -29,14 +29,16 @@ MAX_PUBLISHERS = 100
 
 
 def sdp_mids(sdp: str) -> dict[str, str]:
-    """{"audio": mid, "video": mid} of the first audio and video m-line of an SDP."""
+    """{"audio": mid, "video": mid, "screen": mid} of an SDP: the first audio and video
+    m-line, and a second video m-line (the shared screen) if there is one."""
     mids: dict[str, str] = {}
     kind: str | None = None
     for line in sdp.splitlines():
         if line.startswith("m="):
             kind = line[2:].split(" ", 1)[0]
-        elif line.startswith("a=mid:") and kind in ("audio", "video") and kind not in mids:
-            mids[kind] = line[6:].strip()
+        elif line.startswith("a=mid:") and kind in ("audio", "video"):
+            key = "screen" if kind == "video" and "video" in mids else kind
+            mids.setdefault(key, line[6:].strip())
     return mids
 
 

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from .service import Client
 
 MAX_CHAT_HISTORY = 200
-DEVICE_KIND = {"camera": "video", "mic": "audio"}
+# Which m-line (janus_adapter.sdp_mids key) carries what a member sends.
+DEVICE_KIND = {"camera": "video", "mic": "audio", "screen": "screen"}
 
 
 @dataclass(eq=False)
@@ -35,6 +36,7 @@ class Member:
     camera_locked: bool = False
     mic_locked: bool = False
     consent: bool | None = None
+    may_share: bool = False       # a pupil a teacher let share (teachers always may)
     # Devices the teacher turned off in Janus; unmuted only when the member turns them on.
     janus_muted: set[str] = field(default_factory=set)
     peer: JanusPeer | None = None
@@ -52,7 +54,8 @@ class Member:
             state="joined" if self.state is PState.JOINED else "waiting",
             camera=self.camera, mic=self.mic, hand=self.hand,
             camera_locked=self.camera_locked, mic_locked=self.mic_locked,
-            publishing=self.publishing, via=self.via)  # type: ignore[arg-type]
+            publishing=self.publishing, via=self.via,  # type: ignore[arg-type]
+            sharing=self.room.sharer == self.id, may_share=self.may_share)
 
 
 @dataclass(eq=False)
@@ -67,6 +70,7 @@ class Room:
     chat: list[p.ChatMessage] = field(default_factory=list)
     close_timer: asyncio.TimerHandle | None = None
     owner: str = ""               # the teacher account the links were made for
+    sharer: str | None = None     # member id whose screen is shared (one at a time)
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]

@@ -9,7 +9,8 @@ picks the one ErrorCode the client gets (the order is written out there).
 The room (open -> closing -> closed) and participant (connected -> waiting ->
 joined) state changes are two more small tables. Sans-I/O: no sockets, no Janus, no
 clock. Issue-specific limits (rates, caps, share permissions) are new columns or
-rows here, not code in the service.
+rows here, not code in the service: a pupil's share needs a teacher's grant (the
+`granted` column), and one share at a time is the SHARE_OVER table.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class Action(StrEnum):
     LOWER_HANDS = "lower_hands"
     END = "end"
     RECORD = "record"
+    SHARE = "share"
+    SHARE_PERMISSION = "share_permission"
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,14 @@ class Rule:
     where: frozenset[PState]                     # participant states in which they may
     aim: frozenset[Target] = frozenset()         # whom it may name (a participant id)
     needs: str | None = None                     # a Policy switch that must be on
+    granted: frozenset[Role] = frozenset()       # roles that need a teacher's grant
 
 
 # Readable names for the cells.
 ANYONE = frozenset(Role)
 MEMBERS = frozenset({Role.TEACHER, Role.PUPIL})
 TEACHERS = frozenset({Role.TEACHER})
+PUPILS = frozenset({Role.PUPIL})
 OUTSIDE = frozenset({PState.CONNECTED})                 # not in a room (yet)
 IN_ROOM = frozenset({PState.WAITING, PState.JOINED})    # the waiting room counts
 JOINED = frozenset({PState.JOINED})                     # admitted
@@ -137,6 +142,10 @@ TABLE: dict[Action, Rule] = {
     A.LOWER_HANDS:         Rule(TEACHERS, JOINED, aim=JOINED_ONE),    # no one: every hand
     A.END:                 Rule(TEACHERS, JOINED),
     A.RECORD:              Rule(TEACHERS, JOINED, needs="recording_allowed"),
+    # Screen sharing: teachers; a pupil only while a teacher grants it (check_grant),
+    # and one share at a time (check_share).
+    A.SHARE:               Rule(MEMBERS,  JOINED, granted=PUPILS),
+    A.SHARE_PERMISSION:    Rule(TEACHERS, JOINED, aim=JOINED_ONE),
 }
 
 # The refusal for a Policy switch that is off.
@@ -181,6 +190,52 @@ def check_target(action: Action, target: Target) -> ErrorCode | None:
         return None
     # A waiting pupil is invisible to everyone but teachers' admission controls.
     return ErrorCode.OUT_OF_ORDER if target is Target.JOINED else ErrorCode.NO_SUCH_PARTICIPANT
+
+
+def check_grant(action: Action, role: Role, granted: bool) -> ErrorCode | None:
+    """An action some roles may take only with a teacher's grant (a pupil's share)."""
+    if role in TABLE[action].granted and not granted:
+        return ErrorCode.NOT_ALLOWED
+    return None
+
+
+class Sharer(StrEnum):
+    """Who shares now, as the participant asking to share sees it."""
+    NOBODY = "nobody"
+    SELF = "self"
+    TEACHER = "teacher"   # another teacher
+    PUPIL = "pupil"       # a pupil (with a grant)
+
+
+# One share at a time: (role asking, who shares now) -> what a `share` without
+# `replace` gets, and whether `replace` may take over. A pupil never takes over a
+# teacher's share; anyone else is asked first (share_busy), then may replace.
+SHARE_OVER: dict[tuple[Role, Sharer], tuple[ErrorCode | None, bool]] = {
+    (Role.TEACHER, Sharer.NOBODY):  (None, True),
+    (Role.TEACHER, Sharer.SELF):    (None, True),
+    (Role.TEACHER, Sharer.TEACHER): (ErrorCode.SHARE_BUSY, True),
+    (Role.TEACHER, Sharer.PUPIL):   (ErrorCode.SHARE_BUSY, True),
+    (Role.PUPIL, Sharer.NOBODY):    (None, True),
+    (Role.PUPIL, Sharer.SELF):      (None, True),
+    (Role.PUPIL, Sharer.TEACHER):   (ErrorCode.NOT_ALLOWED, False),
+    (Role.PUPIL, Sharer.PUPIL):     (ErrorCode.SHARE_BUSY, True),
+}
+
+
+def check_share(role: Role, granted: bool, current: Sharer, replace: bool) -> ErrorCode | None:
+    """A participant asks to start sharing: None if allowed, else the error code."""
+    code = check_grant(Action.SHARE, role, granted)
+    if code is not None:
+        return code
+    busy, may_replace = SHARE_OVER[(role, current)]
+    if busy is ErrorCode.SHARE_BUSY and replace and may_replace:
+        return None
+    return busy
+
+
+def check_share_permission(target_role: Role) -> ErrorCode | None:
+    """A grant is for pupils: teachers share anyway."""
+    return None if target_role is Role.PUPIL else ErrorCode.OUT_OF_ORDER
 
 
 def check_media_on(locked: bool) -> ErrorCode | None:

@@ -553,6 +553,7 @@ class RoomService:
         self._after_departure(m)
 
     async def _drop_media(self, m: Member) -> None:
+        self._share_gone(m)
         await self.recording.media_gone(m)
         peer, m.peer = m.peer, None
         was_publishing = m.publishing
@@ -566,6 +567,7 @@ class RoomService:
 
     async def _unpublish(self, m: Member) -> None:
         """The member's publisher connection went away; its subscriptions stay."""
+        self._share_gone(m)
         self.recording.unpublished(m)
         m.publishing = m.publish_pending = False
         self._drop_subscriptions_to(m)
@@ -692,6 +694,9 @@ class RoomService:
             # A device the teacher turned off stays off in Janus from the first packet.
             for device in sorted(m.janus_muted):
                 await self._moderate(m, device, True)
+            # The screen m-line forwards only while the service lets this member share.
+            if m.room.sharer != m.id:
+                await self._moderate(m, "screen", True)
         except BaseException:
             m.publish_pending = False
             raise
@@ -870,6 +875,66 @@ class RoomService:
     async def _record(self, client: Client, msg: p.Record) -> None:
         await self.recording.record(self._member(client), msg.start)
 
+    # ------------------------------------------------------- screen share
+    def _sharer_kind(self, m: Member) -> rules.Sharer:
+        room = m.room
+        current = room.members.get(room.sharer or "")
+        if current is None:
+            return rules.Sharer.NOBODY
+        if current is m:
+            return rules.Sharer.SELF
+        return rules.Sharer.TEACHER if current.role is Role.TEACHER else rules.Sharer.PUPIL
+
+    async def _share(self, client: Client, msg: p.Share) -> None:
+        m = self._member(client)
+        room = m.room
+        if not msg.on:
+            if room.sharer == m.id:
+                await self._stop_share(m, None)
+                self._broadcast_participants(room)
+            return
+        code = rules.check_share(m.role, m.may_share, self._sharer_kind(m), msg.replace)
+        if code is ErrorCode.SHARE_BUSY:
+            raise ProtocolError(code, "someone else is sharing; ask before replacing it")
+        if code is not None:
+            raise ProtocolError(code, "you may not share your screen now")
+        previous = room.members.get(room.sharer or "")
+        if previous is not None and previous is not m:
+            await self._stop_share(previous, "share_off")
+        room.sharer = m.id
+        await self._moderate(m, "screen", False)   # no-op until it publishes a screen m-line
+        log.info("room %s: participant %s shares", room.id, m.id)
+        self._broadcast_participants(room)
+
+    async def _stop_share(self, m: Member, tell: str | None) -> None:
+        """Stop `m`'s share in Janus at once; `tell`: the moderation action to send it."""
+        if m.room.sharer == m.id:
+            m.room.sharer = None
+        if tell is not None and m.client is not None:
+            m.client.send(p.Moderation(action=tell))  # type: ignore[arg-type]
+        with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
+            await self._moderate(m, "screen", True)
+
+    def _share_gone(self, m: Member) -> None:
+        """The sharer's media went away (left, dropped, unpublished): nobody shares."""
+        if m.room.sharer == m.id:
+            m.room.sharer = None
+            log.info("room %s: the share ended with its publisher", m.room.id)
+
+    async def _share_permission(self, client: Client, msg: p.SharePermission) -> None:
+        teacher = self._member(client)
+        m = self._target(teacher.room, msg.participant, Action.SHARE_PERMISSION)
+        code = rules.check_share_permission(m.role)
+        if code is not None:
+            raise ProtocolError(code, "teachers may always share")
+        m.may_share = msg.allow
+        if m.client is not None:
+            m.client.send(p.Moderation(action="share_allowed" if msg.allow else "share_revoked",
+                                       by=teacher.id))
+        if not msg.allow and m.room.sharer == m.id:
+            await self._stop_share(m, "share_off")
+        self._broadcast_participants(teacher.room)
+
     async def _list_recordings(self, client: Client, msg: p.ListRecordings) -> None:
         client.send(self.recording.list_recordings(self.accounts, msg))
 
@@ -887,6 +952,7 @@ class RoomService:
         Action.UNLOCK: _unlock, Action.ASK_ON: _ask_on, Action.KICK: _kick,
         Action.LOWER_HANDS: _lower_hands, Action.END: _end, Action.RECORD: _record,
         Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
+        Action.SHARE: _share, Action.SHARE_PERMISSION: _share_permission,
     }
 
 

@@ -208,3 +208,46 @@ def test_who_waits() -> None:
     assert rules.entry_event(P, True) is ME.ENTER_WAITING
     assert rules.entry_event(P, False) is ME.ENTER_JOINED
     assert rules.entry_event(T, True) is ME.ENTER_JOINED   # teachers never wait
+
+
+# ------------------------------------------------------------ screen share
+S = rules.Sharer
+
+
+@pytest.mark.parametrize(("ask", "situation", "want"), [
+    ((T, False, S.NOBODY, False), "a teacher shares", None),
+    ((P, False, S.NOBODY, False), "a pupil shares without a grant", ErrorCode.NOT_ALLOWED),
+    ((P, True, S.NOBODY, False), "a pupil shares with a teacher's grant", None),
+    ((T, False, S.SELF, False), "a teacher switches what they share", None),
+    ((T, False, S.TEACHER, False), "a second teacher shares", ErrorCode.SHARE_BUSY),
+    ((T, False, S.TEACHER, True), "...and, asked, replaces the first", None),
+    ((T, False, S.PUPIL, False), "a teacher shares over a pupil's presentation",
+     ErrorCode.SHARE_BUSY),
+    ((T, False, S.PUPIL, True), "...asked, replaces it", None),
+    ((P, True, S.TEACHER, True), "a granted pupil replaces the teacher's share",
+     ErrorCode.NOT_ALLOWED),
+    ((P, True, S.PUPIL, False), "a granted pupil shares over another", ErrorCode.SHARE_BUSY),
+    ((P, False, S.PUPIL, True), "an ungranted pupil replaces a pupil", ErrorCode.NOT_ALLOWED),
+])
+def test_share_worked_example(ask: tuple[Role, bool, rules.Sharer, bool], situation: str,
+                              want: ErrorCode | None) -> None:
+    assert rules.check_share(*ask) == want, situation
+
+
+def test_share_properties() -> None:
+    for role, granted, cur, replace in itertools.product((T, P), (False, True), S, (False, True)):
+        got = rules.check_share(role, granted, cur, replace)
+        if role is P and not granted:
+            assert got is ErrorCode.NOT_ALLOWED      # no grant, no share, whatever else
+        if cur in (S.NOBODY, S.SELF) and (role is T or granted):
+            assert got is None                       # nothing to replace: never asked
+        if got is ErrorCode.SHARE_BUSY:
+            assert not replace                       # asked once, replace decides
+    # Sharing itself is a lesson action of the admitted; granting is a teacher's.
+    assert check(P, W, OPEN, A.SHARE) is ErrorCode.NOT_JOINED
+    assert check(P, J, OPEN, A.SHARE) is None        # the grant is checked next
+    assert check(P, J, OPEN, A.SHARE_PERMISSION) is ErrorCode.NOT_ALLOWED
+    assert check(T, J, OPEN, A.SHARE_PERMISSION) is None
+    assert rules.check_target(A.SHARE_PERMISSION, Target.WAITING) is ErrorCode.NO_SUCH_PARTICIPANT
+    assert rules.check_share_permission(Role.TEACHER) is ErrorCode.OUT_OF_ORDER
+    assert rules.check_share_permission(Role.PUPIL) is None

@@ -1,0 +1,181 @@
+"""What a share sends: frames of a screen, a window, a file or a synthetic slide,
+paced for detail rather than motion.
+
+5 frames a second while the picture stands still, 15 while it changes (and for a
+second after the last change); at most 1920x1080, larger pictures scaled down.
+The grab runs in a worker thread. An unchanged picture is not converted again.
+A window that is hidden sends nothing (never a black or stale picture); a window
+that is closed ends the read with ShareEnded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+
+import numpy as np
+from av import VideoFrame
+
+from klasse.media.screen_capture import MAX_SIZE, Grabber, open_grabber, to_i420
+from klasse.media.sources import AvSource, SourceClosed, SourceError
+from klasse.media.synthetic import stamp_counter
+
+IDLE_FPS = 5
+MOVING_FPS = 15
+MOVING_HOLD_S = 1.0      # stay at the moving rate this long after the last change
+HIDDEN_POLL_S = 0.2      # how often a hidden window is looked at again
+VIDEO_CLOCK = 90_000
+
+
+class ScreenSource:
+    """A CaptureSource (kind video) over a share spec: screen, screen:N, window:ID,
+    synthetic (a text slide whose page changes every 3 s) or file:PATH."""
+
+    kind = "video"
+
+    def __init__(self, spec: str, limit: tuple[int, int] = MAX_SIZE,
+                 grabber: Grabber | None = None) -> None:
+        self.spec = spec
+        self.limit = limit
+        self.opens = 0
+        self.frames = 0          # frames handed out
+        self.changes = 0         # of which with a changed picture
+        self.grab_s = 0.0        # seconds spent grabbing and converting (worker thread)
+        self._given = grabber
+        self._grabber: Grabber | None = None
+        self._file: AvSource | None = None
+        self._lock = asyncio.Lock()
+        self._last_raw: bytes | None = None
+        self._last_i420: np.ndarray | None = None
+        self._last_change = 0.0
+        self._next_due = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return self._grabber is not None or self._file is not None
+
+    async def open(self) -> None:
+        async with self._lock:
+            if self.is_open:
+                return
+            if self.spec.startswith("file:"):
+                src = AvSource("video", self.spec[5:], loop=True)
+                await src.open()
+                self._file = src
+            elif self._given is not None:
+                self._grabber = self._given
+            elif self.spec == "synthetic":
+                self._grabber = SlideGrabber()
+            else:
+                self._grabber = await asyncio.to_thread(open_grabber, self.spec)
+            self.opens += 1
+            self._last_raw = None
+            self._last_i420 = None
+            self._next_due = time.monotonic()
+
+    async def read(self) -> VideoFrame:
+        if self._file is not None:
+            frame = await self._file.read()
+            assert isinstance(frame, VideoFrame)
+            return self._from_array(await asyncio.to_thread(
+                lambda: to_i420(frame.to_ndarray(format="bgra"), self.limit)))
+        while True:
+            delay = self._next_due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with self._lock:
+                grabber = self._grabber
+                if grabber is None:
+                    raise SourceClosed()
+                t0 = time.perf_counter()
+                i420 = await asyncio.to_thread(self._grab, grabber)
+                self.grab_s += time.perf_counter() - t0
+            now = time.monotonic()
+            if i420 is None:
+                self._next_due = now + HIDDEN_POLL_S
+                continue
+            moving = now - self._last_change < MOVING_HOLD_S
+            self._next_due = max(self._next_due + 1 / (MOVING_FPS if moving else IDLE_FPS),
+                                 now)
+            return self._from_array(i420)
+
+    def _grab(self, grabber: Grabber) -> np.ndarray | None:
+        img = grabber.grab()
+        if img is None:
+            self._last_raw = None
+            return None
+        raw = img.tobytes()
+        if raw == self._last_raw and self._last_i420 is not None:
+            return self._last_i420
+        self._last_raw = raw
+        self._last_i420 = to_i420(img, self.limit)
+        self._last_change = time.monotonic()
+        self.changes += 1
+        return self._last_i420
+
+    def _from_array(self, i420: np.ndarray) -> VideoFrame:
+        frame = VideoFrame.from_ndarray(i420, format="yuv420p")
+        frame.pts = int(time.monotonic() * VIDEO_CLOCK)
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        self.frames += 1
+        return frame
+
+    async def close(self) -> None:
+        async with self._lock:
+            grabber, self._grabber = self._grabber, None
+            src, self._file = self._file, None
+            self._last_raw = self._last_i420 = None
+        if grabber is not None:
+            await asyncio.to_thread(grabber.close)
+        if src is not None:
+            await src.close()
+
+
+SLIDE_LINES = (
+    "Synthetic slide {page}",
+    "Klasse shares this picture as a second video track.",
+    "Small text must stay readable at the pupil's side.",
+    "The page number changes every three seconds.",
+)
+
+
+class SlideGrabber:
+    """A generated 1920x1080 text slide (no display needed); the page number, also
+    stamped in the top-left blocks, changes every `period_s`."""
+
+    def __init__(self, size: tuple[int, int] = (1920, 1080), period_s: float = 3.0) -> None:
+        self.size = size
+        self.period_s = period_s
+        self._t0 = time.monotonic()
+        self._page = -1
+        self._img: np.ndarray | None = None
+
+    def grab(self) -> np.ndarray:
+        page = int((time.monotonic() - self._t0) / self.period_s)
+        if page != self._page or self._img is None:
+            self._page = page
+            self._img = render_text_page([s.format(page=page + 1) for s in SLIDE_LINES],
+                                         self.size)
+            stamp_counter(self._img, page + 1)
+        return self._img
+
+    def close(self) -> None:
+        self._img = None
+
+
+def render_text_page(lines: list[str], size: tuple[int, int] = (1920, 1080),
+                     scale: float = 1.2, top: int = 80) -> np.ndarray:
+    """Black text on white as BGRA (OpenCV's Hershey font; 1.2 is about 12 pt at 96 dpi)."""
+    import cv2
+
+    w, h = size
+    img = np.full((h, w, 4), 255, np.uint8)
+    step = int(48 * scale)
+    for i, line in enumerate(lines):
+        cv2.putText(img, line, (60, top + i * step), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (0, 0, 0, 255), 2, cv2.LINE_AA)
+    return img
+
+
+__all__ = ["ScreenSource", "SlideGrabber", "SourceError", "render_text_page"]
