@@ -902,6 +902,7 @@ class RoomService:
         if previous is not None and previous is not m:
             await self._stop_share(previous, "share_off")
         room.sharer = m.id
+        await self.recording.share_started(m)
         await self._moderate(m, "screen", False)   # no-op until it publishes a screen m-line
         log.info("room %s: participant %s shares", room.id, m.id)
         self._broadcast_participants(room)

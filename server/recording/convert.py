@@ -46,6 +46,11 @@ class NoMedia(ConversionError):
     """Janus wrote nothing (the recorded participant never sent media)."""
 
 
+class EmptyStream(ConversionError):
+    """A .mjr with no header: Janus opened it for an m-line that never sent a packet
+    (a microphone left off, a screen m-line without a share)."""
+
+
 @dataclass(frozen=True)
 class RawStream:
     path: Path
@@ -93,7 +98,7 @@ async def read_header(path: Path) -> dict[str, Any]:
         if line.startswith("{"):
             header: dict[str, Any] = json.loads(line)
             return header
-    raise ConversionError(f"{path.name}: no header (not a Janus recording?)")
+    raise EmptyStream(f"{path.name}: no header (no packet was written)")
 
 
 async def raw_streams(folder: Path) -> list[RawStream]:
@@ -105,7 +110,10 @@ async def raw_streams(folder: Path) -> list[RawStream]:
             continue
         if path.stat().st_size == 0:
             continue
-        header = await read_header(path)
+        try:
+            header = await read_header(path)
+        except EmptyStream:
+            continue   # an m-line that sent nothing; removed with the others
         streams.append(RawStream(path, m["feed"], m["kind"], int(m["mindex"]),
                                  str(header.get("c", "")), int(header.get("u") or header.get("s") or 0)))
     return streams
@@ -194,5 +202,8 @@ async def finalise(folder: Path) -> Finalised:
     for s in streams:
         s.path.unlink(missing_ok=True)
         single[s].unlink(missing_ok=True)
+    for path in folder.glob("*.mjr"):   # the empty ones left
+        if _MJR.match(path.name):
+            path.unlink(missing_ok=True)
     lock_down(folder)
     return Finalised(files=sorted(f.name for f in produced), duration_s=round(longest, 2))

@@ -151,7 +151,7 @@ class RecordingHub:
         rec.labels.clear()
         rec.numbers.clear()
         rec.used.clear()
-        kinds = self._sends.get((m.room.id, m.id), []) if m.publishing else []
+        kinds = self._kinds(m) if m.publishing else []
         owner = m.room.owner or "unknown"
         await rec.recorder.start(owner, kinds)
         log.info("room %s: recording announced by %s", m.room.id, m.id)
@@ -193,12 +193,25 @@ class RecordingHub:
         """Media flows from `m` (webrtcup): record it if it belongs in the recording."""
         rec = self._rooms.get(m.room.id)
         if rec is not None and m is rec.owner and rec.rules.phase is not Phase.OFF \
-                and rec.rules.add_kinds(self._sends.get((m.room.id, m.id), [])):
+                and rec.rules.add_kinds(self._kinds(m)):
             await rec.recorder.announce_again()  # e.g. the teacher now shares a screen
         if rec is not None and rec.rules.phase is Phase.ACTIVE:
             feed = self._feed(rec, m)
             if feed is not None:
                 await rec.recorder.add_feed(feed)
+
+    def _kinds(self, m: Member) -> list[str]:
+        """What `m` sends: its offer's streams, the screen only while it shares (the
+        screen m-line is always offered, silent until a share)."""
+        kinds = self._sends.get((m.room.id, m.id), [])
+        return [k for k in kinds if k != "screen" or m.room.sharer == m.id]
+
+    async def share_started(self, m: Member) -> None:
+        """`m` shares now: if `m` is being recorded, the announcement names the screen."""
+        rec = self._rooms.get(m.room.id)
+        if rec is not None and m is rec.owner and rec.rules.phase is not Phase.OFF \
+                and rec.rules.add_kinds(self._kinds(m)):
+            await rec.recorder.announce_again()
 
     def unpublished(self, m: Member) -> None:
         """`m`'s publisher went away but `m` stays: Janus closed that feed's files."""
