@@ -43,6 +43,8 @@ COMMANDS: dict[type[p.ClientMessage], tuple[str, ...]] = {
     p.LowerHands: ("lower_hands",),
     p.End: ("end",),
     p.Record: ("record",),
+    p.Share: ("share",),
+    p.SharePermission: ("share_permission",),
 }
 # Sent by the engine itself, never as a front end's command.
 ENGINE_SENDS: frozenset[type[p.ClientMessage]] = frozenset({

@@ -322,6 +322,12 @@ class CallController(QObject):
     def record(self, start: bool) -> None:
         self._command("record", start)
 
+    def share(self, on: bool, source: str | None = None, replace: bool = False) -> None:
+        self._command("share", on, source, replace)
+
+    def share_permission(self, participant: str, allow: bool) -> None:
+        self._command("share_permission", participant, allow)
+
     async def shutdown(self) -> None:
         """Leave if needed and wait for every command to finish (before the loop stops)."""
         if self._running and self._call is not None:

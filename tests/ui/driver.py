@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from msgspec.structs import replace
+from msgspec.structs import replace as replace_  # `replace` is also a share() parameter
 
 from klasse.app import events as ev
 from klasse.app.call_api import Device, EventSink, VideoSink
@@ -100,6 +101,21 @@ class Room:
     def broadcast(self) -> None:
         for call in list(self.members.values()):
             call.sink(ev.ParticipantsChanged(self.visible_to(call)))
+
+    def broadcast_share(self) -> None:
+        self.broadcast()
+        sharer = next((c.id for c in self.members.values() if c.me.sharing), None)
+        for call in self.members.values():
+            call.sink(ev.ShareChanged(sharer, mine=sharer == call.id))
+
+    def send_screen(self, frame: np.ndarray) -> None:
+        """One frame of the current share to everyone else."""
+        sharer = next((c for c in self.members.values() if c.me.sharing), None)
+        if sharer is None:
+            return
+        for call in self.members.values():
+            if call is not sharer and call.me.state == "joined":
+                call.video(f"{sharer.id}:screen", frame)
 
     def set_recording(self, state: RecordingState, unknown: bool = False) -> None:
         self.recording = state
@@ -190,6 +206,27 @@ class ScriptedCall:
 
     async def play_test_sound(self) -> None:
         self.commands.append(("play_test_sound",))
+
+    async def share(self, on: bool, source: str | None = None, replace: bool = False) -> None:
+        self.commands.append(("share", on, source, replace))
+        if on and self.role != "teacher" and not self.me.may_share:
+            self.sink(ev.ErrorRaised(code="not_allowed", message="you may not share"))
+            return
+        for call in self.room.members.values():   # one share at a time
+            if call is not self and call.me.sharing and on:
+                if not replace:
+                    self.sink(ev.ErrorRaised(code="share_busy", message="someone shares"))
+                    return
+                call.me = replace_(call.me, sharing=False)
+        self.me = replace_(self.me, sharing=on)
+        self.room.broadcast_share()
+
+    async def share_permission(self, participant: str, allow: bool) -> None:
+        self.commands.append(("share_permission", participant, allow))
+        if self._teacher():
+            call = self.room.members[participant]
+            call.me = replace_(call.me, may_share=allow, sharing=call.me.sharing and allow)
+            self.room.broadcast_share()
 
     async def set_noise_suppression(self, on: bool) -> None:
         self.commands.append(("set_noise_suppression", on))

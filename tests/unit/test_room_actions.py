@@ -63,6 +63,8 @@ HEADLESS = [
     '{"cmd":"mic_off"}', '{"cmd":"unlock","participant":"p1","device":"mic"}',
     '{"cmd":"ask_on","participant":"p1","device":"camera"}', '{"cmd":"kick","participant":"p1"}',
     '{"cmd":"lower_hands"}', '{"cmd":"record","start":true}', '{"cmd":"end"}',
+    '{"cmd":"share","on":true,"source":"synthetic"}', '{"cmd":"share_off"}',
+    '{"cmd":"share_permission","participant":"p1","allow":true}',
     '{"cmd":"volume","participant":"p1","volume":0.5}', '{"cmd":"speaker","device":"default"}',
     '{"cmd":"test_sound"}', '{"cmd":"noise_suppression","on":false}',
 ]
