@@ -99,6 +99,9 @@ class LevelsMeasured(Event):
     EVENT: ClassVar[str] = "levels"
     played: float | None
     captured: float | None
+
+
+@dataclass(frozen=True)
 class ShareChanged(Event):
     """Who shares a screen now (None: nobody); `mine`: this user's screen is sent."""
     EVENT: ClassVar[str] = "share"

@@ -1,7 +1,7 @@
 """A real X11 window showing known text, for screen-share tests and the benchmark.
 
     QT_QPA_PLATFORM=xcb python scripts/text_window.py --text "words to show" [--size 48]
-        [--geometry 1920x1080+0+0] [--scroll] [--lines N]
+        [--geometry 1920x1080+0+0] [--scroll] [--lines N] [--file TEXT]
 
 Prints the window id (hex) on stdout once the window is shown, then runs until
 killed or until stdin closes. `--scroll` moves the text up by a few pixels every
@@ -26,7 +26,8 @@ class Commands(QObject):
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--text", required=True)
+    ap.add_argument("--text", default="")
+    ap.add_argument("--file", default=None, help="show this text file instead of --text")
     ap.add_argument("--size", type=int, default=48, help="font size in pixels")
     ap.add_argument("--geometry", default="900x400+40+40")
     ap.add_argument("--scroll", action="store_true")
@@ -42,7 +43,11 @@ def main() -> int:
     font = QFont("DejaVu Sans")
     font.setPixelSize(args.size)
     label.setFont(font)
-    label.setText("\n".join([args.text] * args.lines))
+    if args.file:
+        with open(args.file, encoding="utf-8") as f:
+            label.setText(f.read())
+    else:
+        label.setText("\n".join([args.text] * args.lines))
     size, _, pos = args.geometry.partition("+")
     w, h = (int(v) for v in size.split("x"))
     x, y = (int(v) for v in pos.split("+")) if pos else (0, 0)

@@ -1,0 +1,267 @@
+"""Screen sharing at 1920x1080 with text: cost, bitrate, latency and legibility.
+
+    scripts/netns-run .venv/bin/python bench/screen_share.py [--seconds 10] [--changes 10]
+
+Runs its own Xvfb (1920x1080) with a full-screen window of ~12 pt text (16 px
+DejaVu Sans, scripts/text_window.py showing a page of docs/architecture.md).
+
+1. Capture + encode, without network: the share source (media/screen_source.py,
+   mss) feeding aiortc's VP8 encoder at the screen bitrate, as the sender would:
+   process CPU per frame and as % of one core, frames per second, kbit/s of
+   encoded video -- for the static page and for the page scrolling.
+2. End to end, through `klasse-server run` and its Janus in the private network: a
+   teacher shares the screen, a pupil receives it.
+   - latency: the benchmark draws a frame counter (black/white blocks, 20 bits) on
+     the shared window with X11 drawing requests every 2 s; time from the X server
+     having it to the pupil's decoded RGB frame showing it (same clock);
+   - kbit/s the teacher's screen sender sent while the page stood still;
+   - OCR word accuracy (tesseract) of the pupil's frame and of the source screen
+     (grabbed directly), against the page's words; goal: pupil >= 95 % of source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import fractions
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from call_stack import percentile, service_stack  # noqa: E402
+
+from klasse.app.call_session import CallSession  # noqa: E402
+from klasse.app.events import Event, ParticipantsChanged, StateChanged  # noqa: E402
+from klasse.app.protocol import parse_link  # noqa: E402
+from klasse.media.screen_source import ScreenSource  # noqa: E402
+from klasse.media.screen_track import SCREEN_BITRATE  # noqa: E402
+from klasse.media.synthetic import STAMP_BITS, STAMP_BLOCK, read_counter  # noqa: E402
+from tests.integration.x11_helpers import TextWindow, xvfb  # noqa: E402
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def page_text() -> str:
+    """About 40 lines of plain prose (docs/architecture.md), at most 150 characters each."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    words = re.sub(r"[`|#*\[\]()<>_]", " ", text).split()
+    lines, line = [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > 150:
+            lines.append(line)
+            line = ""
+        line = (line + " " + w).strip()
+        if len(lines) == 40:
+            break
+    return "\n".join(lines)
+
+
+def norm_words(text: str) -> list[str]:
+    return [w for w in (re.sub(r"[^\w'-]", "", x).lower() for x in text.split()) if w]
+
+
+def ocr(rgb: np.ndarray) -> str:
+    import cv2
+
+    ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    out = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "6"], input=png.tobytes(),
+                         capture_output=True, check=True, timeout=300)
+    return out.stdout.decode(errors="replace")
+
+
+def word_accuracy(reference: str, read: str) -> float:
+    """Share of the reference's words that OCR read (as a multiset)."""
+    want = norm_words(reference)
+    got = collections.Counter(norm_words(read))
+    hit = 0
+    for w in want:
+        if got[w] > 0:
+            got[w] -= 1
+            hit += 1
+    return hit / max(1, len(want))
+
+
+# --------------------------------------------------------------- 1: offline
+async def capture_encode(seconds: float) -> dict[str, float]:
+    from aiortc.codecs.vpx import Vp8Encoder
+
+    src = ScreenSource("screen:1")
+    enc = Vp8Encoder()
+    enc.target_bitrate = SCREEN_BITRATE
+    await src.open()
+    try:
+        frame = await src.read()          # warm-up: the first (key)frame
+        enc.encode(frame)
+        c0, t0, n, nbytes = cpu_s(), time.monotonic(), 0, 0
+        while time.monotonic() - t0 < seconds:
+            frame = await src.read()
+            frame.time_base = fractions.Fraction(1, 90_000)
+            payloads, _ = enc.encode(frame)
+            nbytes += sum(len(x) for x in payloads)
+            n += 1
+        wall, cpu = time.monotonic() - t0, cpu_s() - c0
+    finally:
+        await src.close()
+    return {"frames": n, "fps": n / wall, "cpu_ms_per_frame": cpu / n * 1000,
+            "core_pct": cpu / wall * 100, "kbit_s": nbytes * 8 / wall / 1000,
+            "grab_ms_per_frame": src.grab_s / max(1, src.frames) * 1000}
+
+
+# --------------------------------------------------------------- 2: end to end
+class Stamper:
+    """Draws a counter on the shared window with core X11 requests (no repaint of its own)."""
+
+    def __init__(self, window_id: int) -> None:
+        from Xlib import display
+
+        self.d = display.Display()
+        self.w = self.d.create_resource_object("window", window_id)
+        screen = self.d.screen()
+        self.black = self.w.create_gc(foreground=screen.black_pixel)
+        self.white = self.w.create_gc(foreground=screen.white_pixel)
+
+    def draw(self, counter: int) -> float:
+        for bit in range(STAMP_BITS):
+            gc = self.white if (counter >> bit) & 1 else self.black
+            self.w.fill_rectangle(gc, bit * STAMP_BLOCK, 0, STAMP_BLOCK, STAMP_BLOCK)
+        self.d.sync()   # the X server has drawn it when this returns
+        return time.monotonic()
+
+
+async def end_to_end(room: dict[str, str], window_id: int, changes: int, static_s: float,
+                     reference: str, cache: Path) -> None:
+    import mss
+
+    teacher: CallSession
+    ready = asyncio.Event()
+
+    def on_teacher(ev: Event) -> None:
+        if isinstance(ev, StateChanged) and ev.state == "joined":
+            ready.set()
+        if isinstance(ev, ParticipantsChanged):
+            for x in ev.participants:
+                if x.state == "waiting":
+                    asyncio.ensure_future(teacher.admit(x.id))
+
+    seen: dict[int, float] = {}
+    latest: list[np.ndarray] = []
+
+    def on_frame(who: str, rgb: np.ndarray) -> None:
+        if who.endswith(":screen"):
+            seen.setdefault(read_counter(rgb), time.monotonic())
+            latest[:] = [rgb]
+
+    teacher = CallSession(parse_link(room["teacher_link"]), "T", on_teacher, pin=room["pin"],
+                          blur="off", cache_root=cache, screen="screen:1")
+    pupil = CallSession(parse_link(room["pupil_link"]), "P", lambda ev: None, pin=room["pin"],
+                        video=on_frame, cache_root=cache)
+    tasks = [asyncio.ensure_future(teacher.run())]
+    await ready.wait()
+    tasks.append(asyncio.ensure_future(pupil.run()))
+    while pupil.machine.state != "joined" or teacher._publisher is None:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    await teacher.share(True)
+    stamper = Stamper(window_id)
+    while not latest:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(2.0)     # first keyframe and the page settle
+
+    lat = []
+    for i in range(changes):
+        counter = 1000 + i
+        drawn = await asyncio.to_thread(stamper.draw, counter)
+        await asyncio.sleep(2.0)
+        if counter in seen:
+            lat.append((seen[counter] - drawn) * 1000)
+    missed = changes - len(lat)
+
+    # Static: the page stands still; bytes the screen sender sent meanwhile.
+    sender = [t.sender for t in teacher._publisher.getTransceivers()][2]  # type: ignore[union-attr]
+
+    async def sent() -> int:
+        stats = await sender.getStats()
+        return sum(getattr(s, "bytesSent", 0) for s in stats.values() if s.type == "outbound-rtp")
+
+    b0, t0 = await sent(), time.monotonic()
+    await asyncio.sleep(static_s)
+    static_kbit = (await sent() - b0) * 8 / (time.monotonic() - t0) / 1000
+
+    pupil_frame = latest[0]
+    with mss.MSS() as grab:
+        shot = grab.grab(grab.monitors[1])
+        source = np.frombuffer(shot.rgb, np.uint8).reshape(shot.height, shot.width, 3)
+    await pupil.leave()
+    await teacher.end()
+    await asyncio.gather(*tasks)
+
+    acc_src = word_accuracy(reference, await asyncio.to_thread(ocr, source))
+    acc_pupil = word_accuracy(reference, await asyncio.to_thread(ocr, pupil_frame))
+    print(f"end to end ({pupil_frame.shape[1]}x{pupil_frame.shape[0]} at the pupil):")
+    if lat:
+        print(f"  change on screen -> pupil's decoded frame: median {statistics.median(lat):.0f} ms, "
+              f"p95 {percentile(lat, 0.95):.0f} ms, max {max(lat):.0f} ms, min {min(lat):.0f} ms "
+              f"({len(lat)} changes, {missed} not seen)")
+    else:
+        print(f"  no change reached the pupil ({missed} missed)")
+    print(f"  screen sender while static: {static_kbit:.0f} kbit/s")
+    print(f"  OCR word accuracy: source {acc_src * 100:.1f} %, pupil {acc_pupil * 100:.1f} % "
+          f"({acc_pupil / max(acc_src, 1e-9) * 100:.1f} % of the source's)")
+
+
+async def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0, help="per offline measurement")
+    ap.add_argument("--changes", type=int, default=10, help="screen changes timed end to end")
+    args = ap.parse_args()
+    text = page_text()
+    tmp = Path(tempfile.mkdtemp(prefix="klasse-bench-screen-"))
+    (tmp / "page.txt").write_text(text, encoding="utf-8")
+    print(f"load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
+    async with xvfb("1920x1080x24") as display:
+        os.environ["DISPLAY"] = display
+        os.environ.pop("WAYLAND_DISPLAY", None)
+        for scroll in (False, True):
+            extra = ("--scroll",) if scroll else ()
+            window = await TextWindow.start(display, "", "--file", str(tmp / "page.txt"),
+                                            "--size", "16", "--geometry", "1920x1080+0+0",
+                                            *extra)
+            await asyncio.sleep(1.0)
+            try:
+                r = await capture_encode(args.seconds)
+            finally:
+                await window.close()
+            print(f"capture+encode 1920x1080 {'scrolling' if scroll else 'static'}: "
+                  f"{r['fps']:.1f} fps, {r['cpu_ms_per_frame']:.1f} ms CPU per frame "
+                  f"(grab+convert {r['grab_ms_per_frame']:.1f} ms), "
+                  f"{r['core_pct']:.1f} % of one core, {r['kbit_s']:.0f} kbit/s")
+        window = await TextWindow.start(display, "", "--file", str(tmp / "page.txt"), "--size",
+                                        "16", "--geometry", "1920x1080+0+0")
+        try:
+            with service_stack() as stack:
+                await end_to_end(stack.new_room("screen"), window.id, args.changes,
+                                 args.seconds, text, tmp)
+        finally:
+            await window.close()
+    print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
