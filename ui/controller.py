@@ -58,6 +58,7 @@ class CallController(QObject):
     mediaReconnecting = Signal(bool)       # events.MediaReconnecting.active
     levels = Signal(object)                # events.LevelsMeasured
     recordingChanged = Signal(object)      # events.RecordingChanged
+    shareChanged = Signal(object)          # events.ShareChanged
     moderationReceived = Signal(object)    # events.ModerationReceived
     consentRequested = Signal(object)      # events.ConsentRequested
     chatReceived = Signal(object)          # events.ChatReceived
@@ -123,6 +124,8 @@ class CallController(QObject):
         elif isinstance(event, ev.RecordingChanged):
             self.recording = event
             self.recordingChanged.emit(event)
+        elif isinstance(event, ev.ShareChanged):
+            self.shareChanged.emit(event)
         elif isinstance(event, ev.ModerationReceived):
             self.moderationReceived.emit(event)
         elif isinstance(event, ev.ConsentRequested):

@@ -17,6 +17,7 @@ HEADLESS_COMMANDS = ("join", "blur-preview")
 USAGE = """\
 usage: klasse [LINK] [--name NAME] [--language {en,de,nl}]
        klasse join LINK --headless [--name NAME] [--pin PIN] [--camera SRC] [--mic SRC]
+                   [--speaker DEV] [--noise-suppression {on,off}] [--screen SRC]
                    [--blur {on,off}] [--duration SECONDS]
        klasse blur-preview INPUT OUTPUT [--mode {off,blur,replace,full}]
        klasse --version | --help

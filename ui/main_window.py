@@ -11,8 +11,10 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -34,6 +36,7 @@ from klasse.ui.prefs import Preferences
 from klasse.ui.prejoin import PrejoinPage
 from klasse.ui.privacy_notice import PrivacyNoticePage
 from klasse.ui.recording_banner import RecordingBanner
+from klasse.ui.screen_share import SharePicker
 from klasse.ui.sound import ChimePlayer
 from klasse.ui.start import StartPage
 from klasse.ui.waiting import WaitingPage
@@ -110,6 +113,8 @@ class MainWindow(Translatable, QMainWindow):
         self.pending_join: JoinRequest | None = None
         self.allow_camera = True       # False: the user objected (sound only)
         self.recording_state = "off"
+        self.share_spec: str | None = None   # what this user last chose to share
+        self.share_what = ""
         self.setWindowIcon(app_icon())
         self.resize(1100, 720)
 
@@ -186,6 +191,8 @@ class MainWindow(Translatable, QMainWindow):
         le.handToggled.connect(c.hand)
         le.leave.connect(c.leave)
         le.chat.send.connect(c.chat)
+        le.shareRequested.connect(self._pick_share)
+        le.shareStop.connect(lambda: c.share(False))
         t = le.teacher
         t.admit.connect(c.admit)
         t.admitAll.connect(c.admit_all)
@@ -196,6 +203,7 @@ class MainWindow(Translatable, QMainWindow):
         t.lowerHands.connect(c.lower_hands)
         t.endLesson.connect(c.end)
         t.record.connect(c.record)
+        t.sharePermission.connect(c.share_permission)
         self.banner.consent.connect(c.consent)
         c.consentRequested.connect(lambda _: self.messages.show_message(tr(
             "Do you agree to be recorded? Until you agree, your camera and microphone stay "
@@ -212,6 +220,7 @@ class MainWindow(Translatable, QMainWindow):
         c.mediaReconnecting.connect(self._media_reconnecting)
         le.gallery.volumeChosen.connect(c.set_volume)
         c.recordingChanged.connect(self._recording)
+        c.shareChanged.connect(lambda e: le.set_share(e.sharer, e.mine, self.share_what))
         c.moderationReceived.connect(self._moderation)
         c.chatReceived.connect(le.chat.add)
         c.errorRaised.connect(self._error)
@@ -447,6 +456,8 @@ class MainWindow(Translatable, QMainWindow):
     def _frame(self, participant: str, frame: np.ndarray) -> None:
         if participant == "local" and self.stack.currentWidget() is self.prejoin:
             self.prejoin.preview.set_frame(frame)
+        elif participant.endswith(":screen"):
+            self.lesson.show_screen(participant, frame)
         else:
             self.lesson.gallery.show_frame(participant, frame)
 
@@ -491,7 +502,31 @@ class MainWindow(Translatable, QMainWindow):
             return
         self.messages.show_message(text)
 
+    def _pick_share(self, replace: bool = False) -> None:
+        """The picker (live thumbnails) first: nothing is shared before the user chose."""
+        picker = SharePicker(self)
+        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
+            return
+        chosen = picker.chosen
+        self.share_spec = chosen.spec
+        self.share_what = (chosen.title if chosen.kind == "window"
+                           else tr("your whole screen"))
+        self.controller.share(True, chosen.spec, False)
+
+    def _share_busy(self) -> None:
+        """Someone else shares: ask before replacing it."""
+        if self.share_spec is None:
+            return
+        answer = QMessageBox.question(
+            self, tr("Replace the current share?"),
+            tr("Someone else is sharing their screen. Show yours instead?"))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.controller.share(True, self.share_spec, True)
+
     def _error(self, e: ev.ErrorRaised) -> None:
+        if e.code == "share_busy":
+            self._share_busy()
+            return
         known = {"pin_wrong": tr("The PIN is not right. Please check it and try again."),
                  "link_expired": tr("This lesson link has expired. Ask your teacher for a new "
                                     "one."),
@@ -507,7 +542,10 @@ class MainWindow(Translatable, QMainWindow):
                  "blur_degraded": tr("Background blur is not available on this computer, so "
                                      "your whole picture is blurred instead."),
                  "device_failed": tr("The camera or microphone could not be opened. Check "
-                                     "that it is connected and not used by another program.")}
+                                     "that it is connected and not used by another program."),
+                 "share_failed": tr("Your screen cannot be shared: {message}").format(
+                     message=e.message),
+                 "share_ended": tr("Sharing stopped: the shared window was closed.")}
         if e.code == "recording_not_allowed":
             # A teacher's start refused by the server, or a pupil's device kept off.
             text = (tr("The school's server refused to record: {message}").format(

@@ -63,6 +63,7 @@ class PupilRow(Translatable, QFrame):
         self.mic_off = button(self, object_name=f"micOff:{pupil.id}")
         self.lock = button(self, checkable=True, object_name=f"lock:{pupil.id}")
         self.remove = button(self, object_name=f"remove:{pupil.id}")
+        self.may_share = button(self, checkable=True, object_name=f"mayShare:{pupil.id}")
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         head = QHBoxLayout()
@@ -74,11 +75,13 @@ class PupilRow(Translatable, QFrame):
         for col, b in enumerate((self.camera_off, self.mic_off, self.lock, self.remove)):
             b.setMinimumWidth(60)
             grid.addWidget(b, 2, col)
+        grid.addWidget(self.may_share, 3, 0, 1, 4)
         pid = pupil.id
         self.camera_off.clicked.connect(lambda: panel.turnOff.emit(pid, "camera", False))
         self.mic_off.clicked.connect(lambda: panel.turnOff.emit(pid, "mic", False))
         self.lock.clicked.connect(self._lock_clicked)
         self.remove.clicked.connect(lambda: panel.kick.emit(pid))
+        self.may_share.clicked.connect(lambda on: panel.sharePermission.emit(pid, on))
         self._panel = panel
         self.update_pupil(pupil)
 
@@ -93,6 +96,7 @@ class PupilRow(Translatable, QFrame):
     def update_pupil(self, pupil: Participant) -> None:
         self.pupil = pupil
         self.lock.setChecked(pupil.camera_locked or pupil.mic_locked)
+        self.may_share.setChecked(pupil.may_share)
         self.camera_off.setEnabled(pupil.camera)
         self.mic_off.setEnabled(pupil.mic)
         self.retranslate()
@@ -108,6 +112,8 @@ class PupilRow(Translatable, QFrame):
             bits.append(tr("locked"))
         if p.hand:
             bits.append(tr("hand raised"))
+        if p.sharing:
+            bits.append(tr("sharing the screen"))
         self.state.setText(", ".join(bits))
         self.setAccessibleName(f"{p.name}: {', '.join(bits)}")
         n = p.name
@@ -122,6 +128,11 @@ class PupilRow(Translatable, QFrame):
         label_for(self.lock, lock_text, lock_tip.format(name=n))
         self.lock.setAccessibleName(lock_tip.format(name=n))
         label_for(self.remove, tr("Remove"), tr("Remove {name} from the lesson").format(name=n))
+        share_tip = (tr("Take back {name}'s permission to share the screen") if p.may_share
+                     else tr("Let {name} share their screen (for a presentation)"))
+        label_for(self.may_share, tr("May share screen") if p.may_share
+                  else tr("Let share screen"), share_tip.format(name=n))
+        self.may_share.setAccessibleName(share_tip.format(name=n))
         self.remove.setAccessibleName(tr("Remove {name} from the lesson").format(name=n))
 
 
@@ -135,6 +146,7 @@ class TeacherPanel(Translatable, QWidget):
     lowerHands = Signal()
     endLesson = Signal()
     record = Signal(bool)
+    sharePermission = Signal(str, bool)   # pupil id, allowed
 
     def __init__(self, recording_allowed: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
