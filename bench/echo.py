@@ -124,6 +124,14 @@ async def one_run(config: str, seed: int) -> dict[str, float]:
             n = 1 << (a.size + b.size).bit_length()
             xc = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)
             lag = int(np.argmax(xc[: RATE * 3]))
+            lags = []
+            for k in range(0, int(FAR_S) - 1):
+                seg_a = schedule[k * RATE:(k + 1) * RATE].astype(np.float64)
+                seg_b = heard[k * RATE:(k + 1) * RATE + RATE // 2].astype(np.float64)
+                m = 1 << (seg_a.size + seg_b.size).bit_length()
+                c = np.fft.irfft(np.fft.rfft(seg_b, m) * np.conj(np.fft.rfft(seg_a, m)), m)
+                lags.append(int(np.argmax(c[: RATE // 2])) // 48)
+            print("echo delay per second (ms):", lags)
             print(f"speaker latency {engine.speaker.latency_s * 1000:.0f} ms, mic latency "
                   f"{mic.latency_s * 1000:.0f} ms, far->raw mic delay {lag / 48:.0f} ms")  # type: ignore[attr-defined]
         res["speaker underruns"] = engine.speaker.underruns

@@ -209,12 +209,18 @@ def stream_closed() -> None:
 
 
 def device_present(spec: str, direction: Direction) -> bool | None:
-    """Is the device a spec names still there? None when that cannot be told."""
+    """Is the device a spec names still there? None when that cannot be told (an
+    ALSA name on Linux; PortAudio's list while one of our streams holds it frozen)."""
     if spec in ("default", "null"):
         return True
-    listed = list_audio_devices(direction)
-    if not listed and not spec.startswith("pulse:"):
-        return None
-    if spec.startswith("pulse:") and _pactl("info") is None:
-        return False   # the sound server itself is gone
-    return any(d.id == spec for d in listed)
+    scheme, _, name = spec.partition(":")
+    if scheme == "pulse":
+        if _pactl("info") is None:
+            return False   # the sound server itself is gone
+        return any(d.id == spec for d in _pulse_devices(direction) or [])
+    if scheme == "device" and not sys.platform.startswith("linux"):
+        listed = _portaudio_devices(direction)
+        if not listed:
+            return None
+        return any(d.label == name or name.lower() in d.label.lower() for d in listed)
+    return None

@@ -22,6 +22,7 @@ from av import AudioFrame
 
 from klasse.media.audio_devices import (
     AudioDeviceError,
+    device_present,
     opening,
     resolve,
     stream_closed,
@@ -70,6 +71,8 @@ class DeviceMicSource:
             self._frames.clear()
             self._pending = np.zeros(0, np.int16)
             self._stop.clear()
+            if await asyncio.to_thread(device_present, self.spec, "input") is False:
+                raise SourceError(f"the microphone {self.spec} is not connected")
             try:
                 how = resolve(self.spec, "input")
                 stream = await asyncio.to_thread(self._open_stream, how)

@@ -127,6 +127,12 @@ async def test_microphone_unplugged_mid_call(live_service: LiveService, pulse: P
         await pupil.wait(lambda e: e["event"] == "video" and e["from"] == tid
                          and e["frames"] > before + 10, timeout=15)
         assert not [e for e in teacher.events if e["event"] == "state" and e["state"] == "left"]
+        # Turning it on again says clearly that it is not there, and opens nothing else.
+        n = len(teacher.events)
+        await teacher.send({"cmd": "mic", "on": True})
+        err = await teacher.wait(lambda e: e["event"] == "error", after=n)
+        assert err["code"] == "device_failed" and "not connected" in err["message"]
+        assert pulse.capture_streams("spk.monitor") + pulse.capture_streams("mic") == []
     finally:
         await _leave(teacher, pupil)
 
