@@ -9,7 +9,7 @@ APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng \
-	libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils
+	libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils nftables libopus0
 
 .PHONY: setup apt venv model translations demo screenshots test lint typecheck pytest clean
 

@@ -52,6 +52,7 @@ from klasse.app.call_state import (
 from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
 from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged
 from klasse.media.privacy_gate import GatedTrack
+from klasse.media.rtp_receive import ResilientReceive, plug
 from klasse.media.screen_source import ScreenSource
 from klasse.media.screen_track import SCREEN_BITRATE, ScreenTrack
 from klasse.media.sources import SourceError, parse_source
@@ -109,6 +110,7 @@ class CallSession:
         self._publisher: RTCPeerConnection | None = None
         self._answer: asyncio.Future[str] | None = None
         self._subs: dict[str, RTCPeerConnection] = {}
+        self._receive_paths: dict[str, list[ResilientReceive]] = {}
         self._frames: dict[tuple[str, str], int] = {}
         self._reported: dict[tuple[str, str], int] = {}
         # Decoded audio since the last report, per feed; and the last report's
@@ -384,6 +386,7 @@ class CallSession:
             if request == "subscribe" and feed == msg.feed:
                 del self._pending[rid]
         old = self._subs.pop(msg.feed, None)
+        self._close_receive_paths(msg.feed)
         if old is not None:
             await old.close()
         pc = self._new_pc()
@@ -392,6 +395,17 @@ class CallSession:
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
+            # Emitted inside setRemoteDescription, before the receiver starts: the
+            # moment to put the loss-resilient receive path in.
+            for transceiver in pc.getTransceivers():
+                if transceiver.receiver.track is track:
+                    try:
+                        path = plug(transceiver.receiver)
+                    except RuntimeError as exc:
+                        self._emit(ErrorRaised("internal", f"receive path: {exc}"))
+                        path = None
+                    if path is not None:
+                        self._receive_paths.setdefault(feed, []).append(path)
             self._spawn(self._pump(feed, track, _track_kind(pc, track)))
 
         @pc.on("connectionstatechange")
@@ -429,8 +443,14 @@ class CallSession:
             elif self._video is not None:
                 self._video(sink_key, frame.to_ndarray(format="rgb24"))  # type: ignore[union-attr]
 
+    def _close_receive_paths(self, feed: str) -> None:
+        for path in self._receive_paths.pop(feed, []):
+            path.close()
+
     async def _close_media(self) -> None:
         pcs = list(self._subs.values()) + ([self._publisher] if self._publisher else [])
+        for feed in list(self._receive_paths):
+            self._close_receive_paths(feed)
         self._subs.clear()
         self._publisher = None
         for pc in pcs:
@@ -439,6 +459,7 @@ class CallSession:
 
     async def _drop_feed(self, feed: str, tell_server: bool) -> None:
         pc = self._subs.pop(feed, None)
+        self._close_receive_paths(feed)
         if pc is not None:
             await pc.close()
         self.sound.remove(feed)

@@ -1,0 +1,96 @@
+"""A pupil's video and audio reach the teacher under packet loss and after an outage.
+
+nft drops UDP in the namespace's input hook, which every packet crosses once, so the
+pupil -> Janus and Janus -> teacher legs both lose (docs: brief, "Packet loss in the
+private namespace"). Short on purpose; bench/loss.py has the long runs and figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from tests.integration.call_helpers import Recorder, is_event, session
+from tests.server_fixtures import LiveService
+
+
+def _nft(*rule: str) -> None:
+    """Replace the namespace's rules with one drop rule (none: clean)."""
+    subprocess.run(["nft", "flush", "ruleset"], check=True)
+    if rule:
+        subprocess.run(["nft", "add", "table", "inet", "loss"], check=True)
+        subprocess.run(["nft", "add", "chain", "inet", "loss", "c",
+                        "{ type filter hook input priority 0; }"], check=True)
+        subprocess.run(["nft", "add", "rule", "inet", "loss", "c", *rule], check=True)
+
+
+@contextlib.contextmanager
+def _clean_afterwards() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        _nft()
+
+
+async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage(
+        live_service: LiveService, tmp_path: Path) -> None:
+    room = live_service.new_room()
+    arrivals: list[float] = []
+
+    def on_video(feed: str, rgb: np.ndarray) -> None:
+        if feed != "local":
+            arrivals.append(time.monotonic())
+
+    trec, prec = Recorder(), Recorder()
+    teacher = session(room["teacher_link"], "Ms T", room["pin"], trec, tmp_path, video=on_video)
+    pupil = session(room["pupil_link"], "Ann", room["pin"], prec, tmp_path,
+                    video_size=(320, 240, 15))
+    tasks = [asyncio.ensure_future(teacher.run())]
+    with _clean_afterwards():
+        await trec.wait(is_event("state", state="joined"))
+        tasks.append(asyncio.ensure_future(pupil.run()))
+        waiting = await trec.wait(lambda e: e["event"] == "participants" and any(
+            x["state"] == "waiting" for x in e["participants"]))
+        pid = next(x["id"] for x in waiting["participants"] if x["state"] == "waiting")
+        await teacher.admit(pid)
+        await prec.wait(is_event("state", state="joined"))
+        await pupil.set_camera(True)
+        await pupil.set_mic(True)
+        await trec.wait(lambda e: e["event"] == "video" and e["from"] == pid and e["frames"] > 15)
+
+        # 5 % loss on both legs for 8 s: no gap over 1 s, audio one frame per 20 ms.
+        audio_before = teacher.frames_from(pid, "audio")
+        start = time.monotonic()
+        _nft("meta", "l4proto", "udp", "numgen", "random", "mod", "100", "<", "5", "drop")
+        await asyncio.sleep(8.0)
+        end = time.monotonic()
+        _nft()
+        during = [start] + [t for t in arrivals if start <= t <= end] + [end]
+        audio = teacher.frames_from(pid, "audio") - audio_before
+        assert len(during) > 2 + 8 * 15 * 0.6, f"only {len(during) - 2} frames in 8 s"
+        assert max(np.diff(during)) <= 1.0, f"a gap of {max(np.diff(during)):.2f} s"
+        assert audio >= 8 * 50 * 0.9, f"{audio} audio frames in 8 s (50/s expected)"
+        video_paths = [p.video for p in teacher._receive_paths[pid] if p.video]
+        assert video_paths and video_paths[0].stats.nacks_sent > 0   # loss was really there
+
+        # A 3 s outage: video is back within 2 s of its end.
+        await asyncio.sleep(1.0)
+        _nft("meta", "l4proto", "udp", "drop")
+        await asyncio.sleep(3.0)
+        _nft()
+        lifted = time.monotonic()
+        while time.monotonic() - lifted < 5 and not [t for t in arrivals if t > lifted]:
+            await asyncio.sleep(0.02)
+        back = [t for t in arrivals if t > lifted]
+        assert back, "video did not come back within 5 s of the outage"
+        assert back[0] - lifted <= 2.0, f"video came back {back[0] - lifted:.2f} s after the outage"
+
+    await pupil.leave()
+    await teacher.end()
+    await asyncio.wait_for(asyncio.gather(*tasks), 15)

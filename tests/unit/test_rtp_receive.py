@@ -1,0 +1,371 @@
+"""The loss-resilient receive cores, fed scripted packet sequences (no network, no clock)."""
+
+from __future__ import annotations
+
+import fractions
+
+import av
+import numpy as np
+import pytest
+
+from klasse.media.opus_decoder import OpusDecoder
+from klasse.media.rtp_receive import (
+    AudioReceiveCore,
+    VideoPacket,
+    VideoReceiveCore,
+    _unwrap,
+)
+
+FRAME_TS = 6000            # 15 fps at 90 kHz
+FRAME_S = FRAME_TS / 90000
+
+
+def frame_packets(first_seq: int, ts: int, n: int, key: bool = False) -> list[VideoPacket]:
+    """One VP8 frame of `n` packets (the first carries the frame tag)."""
+    tag = b"\x00" if key else b"\x01"
+    return [VideoPacket((first_seq + i) & 0xFFFF, ts & 0xFFFFFFFF, i == n - 1, i == 0,
+                        key and i == 0, (tag if i == 0 else b"") + bytes([i]) * 3)
+            for i in range(n)]
+
+
+def stream(frames: int, per_frame: int = 3, key_every: int = 1000, seq0: int = 100,
+           ts0: int = 0) -> list[list[VideoPacket]]:
+    out, seq = [], seq0
+    for f in range(frames):
+        out.append(frame_packets(seq, ts0 + f * FRAME_TS, per_frame, key=f % key_every == 0))
+        seq += per_frame
+    return out
+
+
+def drain(core: VideoReceiveCore, now: float) -> list[int]:
+    return [f.timestamp for f in core.poll(now).frames]
+
+
+# ---------------------------------------------------------------------- video
+
+
+def test_clean_stream_is_released_at_the_pace_of_its_timestamps() -> None:
+    core = VideoReceiveCore()
+    frames = stream(5)
+    # All five frames arrive at once (a burst): they must not be fast-forwarded.
+    for pkts in frames:
+        for p in pkts:
+            core.add(p, 0.0)
+    assert drain(core, 0.0) == [0]
+    assert drain(core, FRAME_S - 0.001) == []
+    assert drain(core, FRAME_S + 0.001) == [FRAME_TS]
+    # The pacing never lets frames fall more than max_lag (0.1 s) behind: the rest
+    # come by then, not at 66 ms steps for ever.
+    assert drain(core, 0.101) == [2 * FRAME_TS, 3 * FRAME_TS, 4 * FRAME_TS]
+
+
+def test_frames_arriving_on_time_play_on_arrival() -> None:
+    core = VideoReceiveCore()
+    got = []
+    for i, pkts in enumerate(stream(10)):
+        now = 5.0 + i * FRAME_S
+        for p in pkts:
+            core.add(p, now)
+        got += drain(core, now)
+    assert got == [i * FRAME_TS for i in range(10)]
+    assert core.stats.nacks_sent == 0 and core.stats.plis_sent == 0
+
+
+def test_a_lost_packet_is_nacked_retried_and_the_frame_completes() -> None:
+    core = VideoReceiveCore(rtt_s=0.02)
+    f0, f1, f2 = stream(3)
+    for p in f0:
+        core.add(p, 0.0)
+    assert drain(core, 0.0) == [0]
+    core.add(f1[0], FRAME_S)
+    core.add(f1[2], FRAME_S)                     # f1[1] lost
+    act = core.poll(FRAME_S)
+    assert act.nacks == [f1[1].seq] and act.frames == [] and not act.pli
+    assert core.poll(FRAME_S + 0.005).nacks == []            # not before the retry interval
+    assert core.poll(FRAME_S + core.retry_s).nacks == [f1[1].seq]   # asked again
+    core.add(f1[1], FRAME_S + core.retry_s + 0.01)           # the retransmission
+    for p in f2:
+        core.add(p, 2 * FRAME_S)
+    got = drain(core, 2 * FRAME_S) + drain(core, 3 * FRAME_S)
+    assert got == [FRAME_TS, 2 * FRAME_TS]
+    assert core.stats.recovered == 1 and core.stats.frames_dropped == 0
+
+
+def test_rtt_is_learned_from_retransmissions_and_bounds_the_retry_interval() -> None:
+    core = VideoReceiveCore(rtt_s=0.1)
+    seq, now = 0, 0.0
+    for f in range(30):
+        pkts = frame_packets(seq, f * FRAME_TS, 3, key=f == 0)
+        seq += 3
+        now = f * FRAME_S
+        core.add(pkts[0], now)
+        core.add(pkts[2], now)
+        core.poll(now)                      # NACK goes out
+        core.add(pkts[1], now + 0.004)      # answered after 4 ms
+        core.poll(now + 0.004)
+    assert core.rtt_s == pytest.approx(0.004, abs=0.002)
+    assert core.retry_s < 0.015
+
+
+def test_an_unrecoverable_frame_is_dropped_by_the_deadline_and_decoding_waits_for_a_keyframe() -> None:
+    core = VideoReceiveCore(deadline_s=0.15)
+    frames = stream(12, key_every=8)     # keyframes at 0 and 8
+    t = 0.0
+    released: list[int] = []
+    plis = []
+    for i, pkts in enumerate(frames):
+        t = i * FRAME_S
+        for j, p in enumerate(pkts):
+            if i == 2 and j == 1:
+                continue                 # never arrives, however often we ask
+            core.add(p, t)
+        # poll every 10 ms until the next frame
+        for k in range(7):
+            act = core.poll(t + k * 0.01)
+            released += [f.timestamp for f in act.frames]
+            if act.pli:
+                plis.append(t + k * 0.01)
+    released += drain(core, t + 1.0)
+    assert core.stats.frames_dropped == 1
+    # frames 0,1 play; 2 is dropped; 3..7 are never shown (stale, would decode to
+    # garbage); the keyframe 8 and what follows resume.
+    assert released == [i * FRAME_TS for i in (0, 1, 8, 9, 10, 11)]
+    assert plis and plis[0] - 2 * FRAME_S <= 0.15 + 0.011
+    # Rate-limited: frames 3..7 (a third of a second) brought at most two requests.
+    assert 1 <= len(plis) <= 2
+
+
+def test_duplicates_and_reordering_give_each_frame_once_in_order() -> None:
+    core = VideoReceiveCore()
+    f0, f1, f2 = stream(3, per_frame=4)
+    arrivals = f0 + [f1[2], f1[0], f1[3], f1[0], f1[1]] + [f2[1], f2[0], f2[3], f2[2], f2[2]]
+    got = []
+    for p in arrivals:
+        core.add(p, 0.0)
+    for k in range(20):
+        got += drain(core, k * 0.02)
+    assert got == [0, FRAME_TS, 2 * FRAME_TS]
+    # the second copy of f2[2] came after f2 was complete: counted as late
+    assert core.stats.duplicates + core.stats.late == 2
+    assert core.stats.frames_dropped == 0
+
+
+def test_a_late_retransmission_after_the_drop_is_ignored() -> None:
+    core = VideoReceiveCore(deadline_s=0.15)
+    f0, f1, f2 = stream(3)
+    for p in f0:
+        core.add(p, 0.0)
+    core.add(f1[0], FRAME_S)
+    core.add(f1[2], FRAME_S)
+    for p in f2:
+        core.add(p, 2 * FRAME_S)
+    drain(core, 0.0)
+    core.poll(FRAME_S + 0.2)                    # past the deadline: f1 dropped
+    assert core.stats.frames_dropped == 1
+    core.add(f1[1], FRAME_S + 0.3)              # the retransmission, too late
+    assert drain(core, 1.0) == []               # neither f1 nor f2 (needs f1) is played
+    assert core.stats.late == 1
+
+
+def test_nacks_stop_when_a_packet_can_no_longer_help() -> None:
+    core = VideoReceiveCore(deadline_s=0.15, rtt_s=0.01)
+    f0, f1 = stream(2)
+    for p in f0:
+        core.add(p, 0.0)
+    core.add(f1[0], 0.1)
+    core.add(f1[2], 0.1)
+    asked = []
+    for k in range(100):
+        asked += core.poll(0.1 + k * 0.005).nacks
+    assert asked and set(asked) == {f1[1].seq}
+    assert len(asked) <= core.max_nack_tries
+    assert core.poll(1.0).nacks == []
+
+
+def test_sequence_numbers_wrap() -> None:
+    core = VideoReceiveCore()
+    got = []
+    for i, pkts in enumerate(stream(6, seq0=65530, ts0=(1 << 32) - 2 * FRAME_TS)):
+        for p in pkts:
+            core.add(p, i * FRAME_S)
+        got += drain(core, i * FRAME_S)
+    assert len(got) == 6 and got == sorted(got)
+    assert core.stats.nacks_sent == 0 and core.stats.frames_dropped == 0
+
+
+def test_an_outage_resumes_at_the_next_keyframe_with_a_pli() -> None:
+    core = VideoReceiveCore()
+    before = stream(3)
+    for i, pkts in enumerate(before):
+        for p in pkts:
+            core.add(p, i * FRAME_S)
+    drain(core, 1.0)
+    # 3 s later, far ahead in sequence: delta frames first, then a keyframe.
+    seq = 100 + 3 * 3 + 45 * 10
+    ts = 48 * FRAME_TS
+    late = [frame_packets(seq, ts, 3), frame_packets(seq + 3, ts + FRAME_TS, 3, key=True)]
+    act_pli = False
+    for p in late[0]:
+        core.add(p, 4.0)
+    act = core.poll(4.0)
+    act_pli = act.pli
+    assert act.nacks == [] and act.frames == []     # no NACK storm for 450 packets
+    assert act_pli
+    for p in late[1]:
+        core.add(p, 4.01)
+    assert drain(core, 4.1) == [ts + FRAME_TS]
+
+
+def test_decode_error_waits_for_a_keyframe_and_asks_for_one() -> None:
+    core = VideoReceiveCore()
+    frames = stream(6, key_every=4)
+    for p in frames[0] + frames[1]:
+        core.add(p, 0.0)
+    drain(core, 0.5)
+    core.decode_failed(0.5)
+    for p in frames[2] + frames[3]:
+        core.add(p, 0.6)
+    act = core.poll(0.6)
+    assert act.pli and act.frames == []
+    for p in frames[4]:
+        core.add(p, 0.7)
+    assert drain(core, 1.0) == [4 * FRAME_TS]
+
+
+def test_padding_packets_fill_sequence_gaps() -> None:
+    core = VideoReceiveCore()
+    f0 = frame_packets(10, 0, 2, key=True)
+    pad = VideoPacket(12, 0, False, False, False, b"")
+    f1 = frame_packets(13, FRAME_TS, 2)
+    for p in f0 + [pad] + f1:
+        core.add(p, 0.0)
+    assert drain(core, 1.0) == [0, FRAME_TS]
+    assert core.stats.nacks_sent == 0
+
+
+def test_unwrap() -> None:
+    assert _unwrap(2, 65534, 16) == 65538
+    assert _unwrap(65534, 65538, 16) == 65534
+    assert _unwrap(5, None, 16) == 5
+
+
+# ---------------------------------------------------------------------- audio
+
+
+def audio_feed(core: AudioReceiveCore, lost: set[int], count: int, start: float = 0.0,
+               ts0: int = 0) -> list[tuple[float, str, int]]:
+    """Packets every 20 ms (except `lost`), polled every 5 ms: (time, kind, ts) out."""
+    out = []
+    for k in range(count * 4 + 40):
+        now = start + k * 0.005
+        if k % 4 == 0 and k // 4 < count and k // 4 not in lost:
+            core.add((ts0 + (k // 4) * 960) & 0xFFFFFFFF, b"p%d" % (k // 4), now)
+        out += [(now, o.kind, o.timestamp) for o in core.poll(now)]
+    return out
+
+
+def test_audio_plays_one_frame_per_interval() -> None:
+    core = AudioReceiveCore()
+    out = [o for o in audio_feed(core, set(), 50) if o[2] < 50 * 960]
+    assert [k for _, k, _ in out] == ["packet"] * 50
+    times = [t for t, _, _ in out]
+    gaps = np.diff(times)
+    assert gaps.max() <= 0.0201 and gaps.min() >= 0.0199 - 0.005
+    assert times[0] - 0.0 == pytest.approx(core.target_delay_s, abs=0.006)
+
+
+def test_audio_loss_is_recovered_by_fec_or_concealed_never_waited_for() -> None:
+    core = AudioReceiveCore()
+    out = [o for o in audio_feed(core, {10, 20, 21, 22}, 50) if o[2] < 50 * 960]
+    kinds = {ts // 960: k for _, k, ts in out}
+    assert len(out) == 50                         # every frame interval has a frame
+    assert kinds[10] == "fec"                     # the next packet carries its FEC
+    assert kinds[20] == kinds[21] == "plc" and kinds[22] == "fec"
+    assert all(kinds[i] == "packet" for i in range(50) if i not in {10, 20, 21, 22})
+    assert list(kinds.values()).count("plc") == 2 and core.stats.fec == 2
+
+
+def test_audio_latency_does_not_grow_with_bursts() -> None:
+    core = AudioReceiveCore(target_delay_s=0.04, max_delay_s=0.12)
+    audio_feed(core, set(), 10)
+    # 0.5 s of nothing, then the held packets all arrive at once (a bufferbloat burst).
+    t = 0.4 + 0.5
+    for i in range(10, 40):
+        core.add(i * 960, b"x", t)
+    out = []
+    for k in range(80):
+        out += [(t + k * 0.005, o) for o in core.poll(t + k * 0.005)]
+    played = [o.timestamp // 960 for _, o in out if o.kind == "packet"]
+    assert core.stats.skipped > 0
+    assert played[-1] == 39
+    # After the burst the newest frame plays no later than max_delay after it came.
+    last_time = next(tt for tt, o in out if o.timestamp // 960 == 39)
+    assert last_time - t <= 0.12 + 0.02
+
+
+def test_audio_goes_quiet_when_the_sender_stops_and_restarts_cleanly() -> None:
+    core = AudioReceiveCore(conceal_limit_s=0.2)
+    out = audio_feed(core, set(), 10)
+    concealed_tail = [k for _, k, _ in out].count("plc")
+    assert concealed_tail <= 0.2 / 0.02 + 1
+    assert not core.active
+    assert core.poll(5.0) == []
+    core.add(50 * 960, b"again", 5.0)
+    assert core.active
+    assert [o.kind for o in core.poll(5.0 + core.target_delay_s)] == ["packet"]
+
+
+def test_audio_late_and_duplicate_packets_are_dropped() -> None:
+    core = AudioReceiveCore()
+    core.add(0, b"a", 0.0)
+    core.add(0, b"a", 0.001)
+    out = core.poll(0.04)
+    core.add(960, b"b", 0.045)
+    out += core.poll(0.06)
+    core.add(960, b"b-again", 0.07)
+    core.add(0, b"late", 0.07)
+    out += core.poll(0.08)
+    assert [o.payload for o in out] == [b"a", b"b", b""]  # the third tick conceals
+    assert core.stats.duplicates == 1 and core.stats.late == 2
+
+
+# ---------------------------------------------------------------------- opus
+
+
+def _opus_packets(n: int, fec: bool) -> list[bytes]:
+    enc = av.CodecContext.create("libopus", "w")
+    enc.sample_rate, enc.format, enc.layout, enc.bit_rate = 48000, "s16", "stereo", 48000
+    enc.time_base = fractions.Fraction(1, 48000)
+    enc.options = {"application": "voip", "fec": "1" if fec else "0", "packet_loss": "20"}
+    t = np.arange(n * 960) / 48000
+    tone = (np.sin(2 * np.pi * 300 * t) * 8000).astype(np.int16)
+    pcm = np.repeat(tone, 2).reshape(1, -1)
+    packets: list[bytes] = []
+    for i in range(n):
+        frame = av.AudioFrame.from_ndarray(pcm[:, i * 1920:(i + 1) * 1920].copy(), format="s16",
+                                           layout="stereo")
+        frame.sample_rate, frame.pts = 48000, i * 960
+        packets += [bytes(p) for p in enc.encode(frame)]
+    return packets
+
+
+def test_opus_decoder_conceals_and_uses_fec() -> None:
+    packets = _opus_packets(40, fec=True)
+    dec = OpusDecoder()
+    for p in packets[:20]:
+        assert dec.decode(p).shape == (1920,)
+    concealed = dec.conceal(960)
+    assert concealed.shape == (1920,) and np.abs(concealed).max() > 100   # not silence
+    recovered = dec.decode_fec(packets[22], 960)                         # 21 lost
+    assert recovered.shape == (1920,) and np.abs(recovered).max() > 1000
+    assert dec.decode(packets[22]).shape == (1920,)
+
+
+def test_opus_decoder_rejects_garbage_without_breaking() -> None:
+    from klasse.media.opus_decoder import OpusError
+    packets = _opus_packets(5, fec=False)
+    dec = OpusDecoder()
+    dec.decode(packets[0])
+    with pytest.raises(OpusError):
+        dec.decode(b"\xff" * 3)
+    assert dec.decode(packets[1]).shape == (1920,)
