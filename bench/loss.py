@@ -44,7 +44,7 @@ from klasse.app.protocol import parse_link
 from klasse.media.sources import SyntheticSource
 from klasse.media.synthetic import read_counter
 
-SIZE = (640, 480, 15)
+SIZE = tuple(int(x) for x in os.environ.get("LOSS_SIZE", "640x480x15").split("x"))
 FREEZE_S = 0.5
 
 
@@ -79,7 +79,8 @@ class Call:
 
     def video_stats(self) -> dict[str, int]:
         paths = [p.video for ps in self.teacher._receive_paths.values() for p in ps if p.video]
-        keys = ("nacks_sent", "recovered", "frames_dropped", "plis_sent", "decode_errors")
+        keys = ("nacks_sent", "recovered", "frames_dropped", "plis_sent", "keyframes",
+                "decode_errors")
         return {k: sum(getattr(v.stats, k) for v in paths) for k in keys}
 
     def source_clock(self) -> tuple[float, int]:

@@ -10,7 +10,7 @@ with two sans-I/O cores and a small asyncio driver:
   missing packet is NACKed at once and again every retry interval (derived from the
   RTT measured on our own NACK -> retransmission round trips) while it can still be
   useful; a frame that is not complete within `deadline_s` (150 ms) of blocking the
-  stream is dropped, a keyframe is requested (PLI, at most one per `pli_interval`),
+  stream (a keyframe: `keyframe_deadline_s`, 600 ms) is dropped, a keyframe is requested (PLI, at most one per `pli_interval`),
   and nothing is decoded again before a complete keyframe; decoder errors do the
   same. Complete frames are released at a playout time derived from their RTP
   timestamps (lowest observed transit plus a small jitter allowance), so a burst of
@@ -119,6 +119,7 @@ class VideoReceiveStats:
     nacks_sent: int = 0
     plis_sent: int = 0
     frames_out: int = 0
+    keyframes: int = 0        # complete keyframes put together
     frames_dropped: int = 0   # incomplete at the deadline
     frames_skipped: int = 0   # complete but undecodable (waiting for a keyframe)
     decode_errors: int = 0
@@ -146,10 +147,13 @@ def vp8_packet(packet: RtpPacket, data: bytes) -> VideoPacket:
 class VideoReceiveCore:
     """Frames out of VP8 packets under loss, sans-I/O: feed `add`, call `poll`."""
 
-    def __init__(self, *, deadline_s: float = 0.15, rtt_s: float = 0.05,
-                 max_nack_tries: int = 10, pli_interval_s: float = 0.3,
+    def __init__(self, *, deadline_s: float = 0.15, keyframe_deadline_s: float = 0.6,
+                 rtt_s: float = 0.05, max_nack_tries: int = 10, pli_interval_s: float = 0.3,
                  max_jitter_delay_s: float = 0.1, max_lag_s: float = 0.1) -> None:
         self.deadline_s = deadline_s
+        # A keyframe is worth waiting for longer: nothing else can be shown until one
+        # completes, and dropping it only means asking for another, larger one.
+        self.keyframe_deadline_s = keyframe_deadline_s
         self.rtt_s = rtt_s
         self.max_nack_tries = max_nack_tries
         self.pli_interval_s = pli_interval_s
@@ -163,10 +167,13 @@ class VideoReceiveCore:
         self._last_seq: int | None = None
         self._cursor: int | None = None          # next sequence number to decode
         self._awaiting_key = True
+        self._awaiting_since = -math.inf
         self._blocked_since: float | None = None  # when the frame at the cursor got stuck
         self._last_pli = -math.inf
         self._pli_pending = False
         self._ready: deque[tuple[float, EncodedFrame]] = deque()
+        self.newest_timestamp: int | None = None   # of the last frame put together
+        self.keyframe_timestamps: deque[int] = deque(maxlen=16)
         self._last_ts: int | None = None
         # playout clock: playout = rtp seconds + transit floor + jitter allowance
         self._transit: float | None = None
@@ -194,7 +201,7 @@ class VideoReceiveCore:
             gap = seq - self._highest - 1
             if gap > MAX_GAP:
                 # An outage or a restart: nothing before this can still be useful.
-                self._reset_to_keyframe(seq)
+                self._reset_to_keyframe(seq, now)
             else:
                 for lost in range(self._highest + 1, seq):
                     self._missing[lost] = _Missing(now)
@@ -214,13 +221,13 @@ class VideoReceiveCore:
         self._packets[seq] = packet
         self._arrival[seq] = now
         if len(self._packets) > MAX_HELD_PACKETS:
-            self._reset_to_keyframe(seq + 1)
+            self._reset_to_keyframe(seq + 1, now)
         self._assemble(now)
 
     def decode_failed(self, now: float) -> None:
         """The decoder rejected a frame: its successors are garbage until a keyframe."""
         self.stats.decode_errors += 1
-        self._awaiting_key = True
+        self._await_keyframe(now)
         self._pli_pending = True
         self._ready.clear()
 
@@ -228,9 +235,9 @@ class VideoReceiveCore:
     def poll(self, now: float) -> VideoActions:
         actions = VideoActions()
         self._assemble(now)
-        if self._blocked_since is not None and now - self._blocked_since >= self.deadline_s:
+        if self._blocked_since is not None and now - self._blocked_since >= self._head_deadline():
             self.stats.frames_dropped += 1
-            self._awaiting_key = True
+            self._await_keyframe(now)
             self._pli_pending = True
             self._blocked_since = None
             self._assemble(now)
@@ -253,7 +260,7 @@ class VideoReceiveCore:
         if self._ready:
             times.append(self._ready[0][0])
         if self._blocked_since is not None:
-            times.append(self._blocked_since + self.deadline_s)
+            times.append(self._blocked_since + self._head_deadline())
         for hole in self._missing.values():
             times.append(now if hole.sent_at is None else hole.sent_at + self.retry_s)
             break   # holes share the retry interval; the oldest is due first
@@ -270,11 +277,22 @@ class VideoReceiveCore:
     def _rtt_sample(self, sample: float) -> None:
         self.rtt_s = 0.8 * self.rtt_s + 0.2 * max(sample, 0.0005)
 
+    def _head_deadline(self) -> float:
+        head = self._packets.get(self._cursor) if self._cursor is not None else None
+        return self.keyframe_deadline_s if head is not None and head.keyframe else self.deadline_s
+
     def _due_nacks(self, now: float) -> list[int]:
         due: list[int] = []
+        # Holes of a keyframe under way, or noticed since we started waiting for one
+        # (they may be the keyframe's), are worth asking for longer.
+        head_limit = self._head_deadline()
         for seq in sorted(self._missing):
             hole = self._missing[seq]
-            if now - hole.noticed > self.deadline_s or hole.tries >= self.max_nack_tries:
+            limit = head_limit
+            if self._awaiting_key and hole.noticed >= self._awaiting_since:
+                limit = self.keyframe_deadline_s
+            tries = round(self.max_nack_tries * limit / self.deadline_s)
+            if now - hole.noticed > limit or hole.tries >= tries:
                 del self._missing[seq]     # too late to help: the deadline decides
                 continue
             if hole.sent_at is None or now - hole.sent_at >= self.retry_s - 1e-9:
@@ -284,11 +302,16 @@ class VideoReceiveCore:
         self.stats.nacks_sent += len(due)
         return due
 
-    def _reset_to_keyframe(self, from_seq: int) -> None:
+    def _await_keyframe(self, now: float) -> None:
+        if not self._awaiting_key:
+            self._awaiting_key, self._awaiting_since = True, now
+        self._pli_pending = True
+
+    def _reset_to_keyframe(self, from_seq: int, now: float) -> None:
         self._discard_before(from_seq)
         self._missing.clear()
         self._cursor = from_seq if self._cursor is not None else None
-        self._awaiting_key = True
+        self._await_keyframe(now)
         self._pli_pending = True
         self._blocked_since = None
 
@@ -336,6 +359,10 @@ class VideoReceiveCore:
                 self._arrival.pop(s, None)
             self._cursor = seqs[-1] + 1
             self._blocked_since = None
+            if encoded.keyframe:
+                self.stats.keyframes += 1
+                self.keyframe_timestamps.append(encoded.timestamp)
+            self.newest_timestamp = encoded.timestamp
             self._schedule(encoded, first_arrival, now)
 
     def _complete_frame(self) -> tuple[list[int], EncodedFrame] | None:

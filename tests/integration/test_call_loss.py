@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -73,11 +74,15 @@ async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage
         _nft()
         during = [start] + [t for t in arrivals if start <= t <= end] + [end]
         audio = teacher.frames_from(pid, "audio") - audio_before
-        assert len(during) > 2 + 8 * 15 * 0.6, f"only {len(during) - 2} frames in 8 s"
-        assert max(np.diff(during)) <= 1.0, f"a gap of {max(np.diff(during)):.2f} s"
-        assert audio >= 8 * 50 * 0.9, f"{audio} audio frames in 8 s (50/s expected)"
         video_paths = [p.video for p in teacher._receive_paths[pid] if p.video]
-        assert video_paths and video_paths[0].stats.nacks_sent > 0   # loss was really there
+        assert video_paths
+        # A starved machine (load far above its cores) overflows socket buffers and
+        # stalls the loop: say so with the figures when this fails.
+        why = f"receive path {video_paths[0].stats}, load {os.getloadavg()[0]:.1f}"
+        assert len(during) > 2 + 8 * 15 * 0.6, f"only {len(during) - 2} frames in 8 s; {why}"
+        assert max(np.diff(during)) <= 1.0, f"a gap of {max(np.diff(during)):.2f} s; {why}"
+        assert audio >= 8 * 50 * 0.9, f"{audio} audio frames in 8 s (50/s expected); {why}"
+        assert video_paths[0].stats.nacks_sent > 0   # the loss was really there
 
         # A 3 s outage: video is back within 2 s of its end.
         await asyncio.sleep(1.0)

@@ -135,6 +135,23 @@ def test_an_unrecoverable_frame_is_dropped_by_the_deadline_and_decoding_waits_fo
     assert 1 <= len(plis) <= 2
 
 
+def test_a_keyframe_is_waited_for_longer_than_a_delta_frame() -> None:
+    core = VideoReceiveCore(deadline_s=0.15, keyframe_deadline_s=0.6, rtt_s=0.01)
+    key = frame_packets(0, 0, 10, key=True)
+    for p in key:
+        if p.seq != 5:
+            core.add(p, 0.0)
+    asked = []
+    for k in range(1, 40):
+        act = core.poll(k * 0.01)
+        asked += act.nacks
+        assert not act.frames
+    assert core.stats.frames_dropped == 0 and asked.count(5) > 3   # still asking at 0.4 s
+    core.add(key[5], 0.45)                                         # finally recovered
+    assert drain(core, 0.5) == [0]
+    assert core.stats.plis_sent == 0     # the keyframe was under way: no request for another
+
+
 def test_duplicates_and_reordering_give_each_frame_once_in_order() -> None:
     core = VideoReceiveCore()
     f0, f1, f2 = stream(3, per_frame=4)
