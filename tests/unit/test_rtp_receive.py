@@ -107,6 +107,44 @@ def test_rtt_is_learned_from_retransmissions_and_bounds_the_retry_interval() -> 
     assert core.retry_s < 0.015
 
 
+def test_a_slow_path_stretches_the_deadline_so_retransmissions_still_count() -> None:
+    # Retransmissions take 200 ms here (a long path, a busy sender): a fixed 150 ms
+    # deadline would drop every frame that lost a packet.
+    core = VideoReceiveCore(deadline_s=0.15)
+    seq, dropped_before = 0, 0
+    for f in range(40):
+        pkts = frame_packets(seq, f * FRAME_TS, 3, key=f == 0)
+        seq += 3
+        t = f * FRAME_S
+        for p in pkts:
+            if f % 4 != 1 or p is not pkts[1]:
+                core.add(p, t)
+        for k in range(7):
+            core.poll(t + k * 0.01)
+        if f % 4 == 1:
+            resend = pkts[1]
+        if f % 4 == 0 and f > 0:
+            core.add(resend, t - 3 * FRAME_S + 0.2)   # 200 ms after it went missing
+        if f == 20:
+            dropped_before = core.stats.frames_dropped
+    assert core.rtt_s > 0.1
+    assert core.frame_deadline_s >= 0.25
+    assert core.stats.frames_dropped == dropped_before   # none dropped once learnt
+
+
+def test_pli_is_not_repeated_before_the_sender_could_answer() -> None:
+    core = VideoReceiveCore(pli_interval_s=0.3)
+    frames = stream(3)
+    for p in frames[1]:                # no keyframe yet: ask for one
+        core.add(p, 0.0)
+    assert core.poll(0.0).pli
+    key = frame_packets(frames[2][-1].seq + 1, 3 * FRAME_TS, 3, key=True)
+    for p in key:
+        core.add(p, 0.8)               # the sender took 0.8 s to answer
+    assert core.keyframe_delay_s > 0.1
+    assert core.pli_gap_s > 0.3
+
+
 def test_an_unrecoverable_frame_is_dropped_by_the_deadline_and_decoding_waits_for_a_keyframe() -> None:
     core = VideoReceiveCore(deadline_s=0.15)
     frames = stream(12, key_every=8)     # keyframes at 0 and 8
