@@ -469,6 +469,7 @@ class AudioReceiveStats:
     concealed: int = 0     # plc frames
     fec: int = 0           # frames recovered from in-band FEC
     skipped: int = 0       # frames dropped to keep latency bounded
+    stretched: int = 0     # frames of delay added for jitter (also counted as concealed)
     resyncs: int = 0
 
 
@@ -476,7 +477,7 @@ class AudioReceiveCore:
     """One audio frame per frame interval under loss, sans-I/O."""
 
     def __init__(self, *, frame_samples: int = 960, target_delay_s: float = 0.04,
-                 max_delay_s: float = 0.12, conceal_limit_s: float = 0.2) -> None:
+                 max_delay_s: float = 0.2, conceal_limit_s: float = 0.2) -> None:
         self.frame_samples = frame_samples
         self.target_delay_s = target_delay_s
         self.max_delay_s = max_delay_s
@@ -488,6 +489,8 @@ class AudioReceiveCore:
         self._next_time = 0.0                  # when it is due
         self._last_arrival = -math.inf
         self._frame_s = frame_samples / AUDIO_CLOCK
+        self._stretch = 0                      # frames of delay added for jitter
+        self._surplus_since: float | None = None
 
     @property
     def active(self) -> bool:
@@ -509,6 +512,7 @@ class AudioReceiveCore:
             # (Re)start the playout clock with a small cushion against jitter.
             self._next_ts = ts
             self._next_time = now + self.target_delay_s
+            self._stretch = 0
             self.stats.resyncs += 1
 
     def poll(self, now: float) -> list[AudioOut]:
@@ -522,7 +526,7 @@ class AudioReceiveCore:
                 self._next_ts += missed * self.frame_samples
                 self.stats.skipped += missed
                 self._drop_before(self._next_ts)
-            self._bound_latency()
+            self._bound_latency(now)
             ts = self._next_ts
             n = self.frame_samples
             if ts in self._packets:
@@ -530,9 +534,21 @@ class AudioReceiveCore:
             elif ts + n in self._packets:
                 out.append(AudioOut("fec", self._packets[ts + n], ts, n))
                 self.stats.fec += 1
-            elif self._packets or now - self._last_arrival < self.conceal_limit_s:
+            elif self._packets:
+                out.append(AudioOut("plc", b"", ts, n))     # lost: later ones are here
+                self.stats.concealed += 1
+            elif now - self._last_arrival < self.conceal_limit_s:
+                # Nothing buffered: the packet is late or lost. Conceal, and if the
+                # delay may still grow, wait for it (stretch) instead of skipping
+                # it: jitter raises the delay by a frame at a time, up to max_delay_s.
                 out.append(AudioOut("plc", b"", ts, n))
                 self.stats.concealed += 1
+                if self.target_delay_s + (self._stretch + 1) * self._frame_s <= self.max_delay_s:
+                    self._stretch += 1
+                    self.stats.stretched += 1
+                    self._next_time += self._frame_s
+                    self._surplus_since = None
+                    continue
             else:
                 # The sender went quiet (muted, moderated, gone): stop the clock.
                 self._next_ts = None
@@ -545,12 +561,25 @@ class AudioReceiveCore:
     def wake_at(self, now: float) -> float:
         return self._next_time if self._next_ts is not None else now + 0.05
 
-    def _bound_latency(self) -> None:
+    def _bound_latency(self, now: float) -> None:
         assert self._next_ts is not None
         if not self._packets:
+            self._surplus_since = None
             return
         newest = max(self._packets)
         held_s = (newest - self._next_ts) / AUDIO_CLOCK
+        if self._stretch and held_s >= 2 * self._frame_s:
+            # The jitter that stretched the delay has calmed down: give back one
+            # frame of delay after 2 s of the buffer never running low.
+            self._surplus_since = self._surplus_since or now
+            if now - self._surplus_since >= 2.0:
+                self._drop_before(self._next_ts + self.frame_samples)
+                self._next_ts += self.frame_samples
+                self._stretch -= 1
+                self.stats.skipped += 1
+                self._surplus_since = now
+        elif held_s < 2 * self._frame_s:
+            self._surplus_since = None
         if held_s > self.max_delay_s:
             keep_from = newest - int(self.target_delay_s * AUDIO_CLOCK)
             skipped = (keep_from - self._next_ts) // self.frame_samples

@@ -51,7 +51,7 @@ async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage
     trec, prec = Recorder(), Recorder()
     teacher = session(room["teacher_link"], "Ms T", room["pin"], trec, tmp_path, video=on_video)
     pupil = session(room["pupil_link"], "Ann", room["pin"], prec, tmp_path,
-                    video_size=(320, 240, 15))
+                    video_size=(160, 120, 15))
     tasks = [asyncio.ensure_future(teacher.run())]
     with _clean_afterwards():
         await trec.wait(is_event("state", state="joined"))

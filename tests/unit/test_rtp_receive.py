@@ -333,11 +333,41 @@ def test_audio_loss_is_recovered_by_fec_or_concealed_never_waited_for() -> None:
     core = AudioReceiveCore()
     out = [o for o in audio_feed(core, {10, 20, 21, 22}, 50) if o[2] < 50 * 960]
     kinds = {ts // 960: k for _, k, ts in out}
-    assert len(out) == 50                         # every frame interval has a frame
+    times = [t for t, _, _ in out]
+    assert max(np.diff(times)) <= 0.0201          # every frame interval has a frame
+    # a loss with nothing behind it yet waits one frame for it (stretch)
+    assert 50 <= len(out) <= 52
     assert kinds[10] == "fec"                     # the next packet carries its FEC
     assert kinds[20] == kinds[21] == "plc" and kinds[22] == "fec"
     assert all(kinds[i] == "packet" for i in range(50) if i not in {10, 20, 21, 22})
     assert list(kinds.values()).count("plc") == 2 and core.stats.fec == 2
+    assert not any(k == "packet" for _, k, ts in out if ts // 960 in {10, 20, 21, 22})
+
+
+def test_audio_jitter_stretches_the_delay_within_its_bound_and_gives_it_back() -> None:
+    core = AudioReceiveCore(target_delay_s=0.04, max_delay_s=0.2)
+    out = []
+    # Packets every 20 ms, but once a second the sender stalls for 100 ms and then
+    # sends what it held in a burst (a busy machine, Wi-Fi power save).
+    def arrival(i: int) -> float:
+        t = i * 0.02
+        second = int(t)
+        return max(t, second + 0.6) if second + 0.5 <= t < second + 0.6 else t
+    arrivals = sorted((arrival(i), i) for i in range(400))
+    k = 0
+    for step in range(int(8.2 / 0.005)):
+        now = step * 0.005
+        while k < len(arrivals) and arrivals[k][0] <= now:
+            core.add(arrivals[k][1] * 960, b"x", now)
+            k += 1
+        out += [(now, o) for o in core.poll(now)]
+    assert core.stats.late == 0                 # the stall is waited for, not skipped
+    assert core.stats.stretched <= 8            # bounded by max_delay
+    times = [t for t, _ in out]
+    assert max(np.diff(times)) <= 0.0201
+    # Latency: when was the last packet played compared with its arrival?
+    last = next(t for t, o in out if o.timestamp == 399 * 960)
+    assert last - 399 * 0.02 <= 0.2 + 0.01
 
 
 def test_audio_latency_does_not_grow_with_bursts() -> None:
