@@ -149,3 +149,45 @@ async def test_two_teachers_one_share_at_a_time(live_service: LiveService,
     finally:
         await _end([t2, pupil], tasks[1:])
         await asyncio.wait_for(tasks[0], 10)
+
+
+async def test_headless_share_commands_and_events(live_service: LiveService,
+                                                  tmp_path: Path) -> None:
+    """`klasse join --headless --screen synthetic`: share / share_off, `share` and
+    `screen` events, and a clear error for a source that cannot be shared."""
+    from tests.integration.call_helpers import Headless, participant_id
+
+    room = live_service.new_room()
+    dirs = [tmp_path / n for n in ("t", "p")]
+    for d in dirs:
+        d.mkdir(mode=0o700)
+    teacher = await Headless.start(room["teacher_link"], "Ms T", room["pin"], dirs[0],
+                                   "--screen", "synthetic", "--blur", "off")
+    pupil = await Headless.start(room["pupil_link"], "Pia", room["pin"], dirs[1])
+    try:
+        await teacher.wait(is_event("state", state="joined"))
+        await teacher.wait(lambda e: e["event"] == "participants" and any(
+            x["name"] == "Pia" for x in e["participants"]))
+        await teacher.send({"cmd": "admit", "participant": participant_id(teacher.events, "Pia")})
+        await pupil.wait(is_event("state", state="joined"))
+        await pupil.wait(lambda e: e["event"] == "participants" and all(
+            x["publishing"] for x in e["participants"]) and len(e["participants"]) == 2)
+        tid = participant_id(pupil.events, "Ms T")
+        # A source that is not there: refused at once with a reason, nothing shared.
+        n = len(teacher.events)
+        await teacher.send({"cmd": "share", "source": "window:0x7fffffff"})
+        err = await teacher.wait(is_event("error", code="share_failed"), after=n)
+        assert err["message"]
+        await teacher.send({"cmd": "share"})
+        await teacher.wait(is_event("share", sharer=tid, mine=True))
+        await pupil.wait(is_event("share", sharer=tid, mine=False))
+        await pupil.wait(lambda e: e["event"] == "screen" and e["from"] == tid
+                         and e["frames"] >= 5)
+        await teacher.send({"cmd": "share_off"})
+        await pupil.wait(is_event("share", sharer=None))
+        for who in (pupil, teacher):
+            await who.send({"cmd": "leave"})
+            assert await who.finish() == 0
+    finally:
+        for who in (teacher, pupil):
+            await who.kill()
