@@ -7,6 +7,8 @@ sent anywhere. A session that cannot capture says why (ScreenUnavailable).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from klasse.media.screen_capture import ScreenUnavailable, ShareTarget, list_targets
@@ -16,8 +18,9 @@ __all__ = ["ScreenUnavailable", "ShareTarget", "targets", "thumbnail"]
 
 
 def targets() -> list[ShareTarget]:
-    """Screens first, then windows with a title (X11)."""
-    return list_targets()
+    """Screens first, then other programs' windows with a title (X11): the client's
+    own windows are not offered."""
+    return list_targets(exclude_pid=os.getpid())
 
 
 def thumbnail(spec: str, width: int = 240) -> np.ndarray | None:

@@ -185,23 +185,26 @@ def window_title(disp: Any, window: Any) -> str:
         return ""
 
 
-def list_targets(include_windows: bool = True) -> list[ShareTarget]:
-    """Screens, then visible top-level windows with a title (X11), for a picker."""
+def list_targets(include_windows: bool = True,
+                 exclude_pid: int | None = None) -> list[ShareTarget]:
+    """Screens, then visible top-level windows with a title (X11), for a picker;
+    windows of process `exclude_pid` (the client's own) are left out."""
     check_capture_possible()
     with _mss() as grabber:
         targets = [ShareTarget("screen", i, f"Screen {i}", m["width"], m["height"])
                    for i, m in enumerate(grabber.monitors) if i > 0]
     if include_windows and session_kind() == "x11":
-        targets += _x11_windows()
+        targets += _x11_windows(exclude_pid)
     return targets
 
 
-def _x11_windows() -> list[ShareTarget]:
+def _x11_windows(exclude_pid: int | None = None) -> list[ShareTarget]:
     from Xlib import X, display
 
     disp = display.Display()
     try:
         root = disp.screen().root
+        pid_atom = disp.intern_atom("_NET_WM_PID")
         listed = root.get_full_property(disp.intern_atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
         if listed is not None:   # a window manager names the application windows
             windows = [disp.create_resource_object("window", w) for w in listed.value]
@@ -215,6 +218,13 @@ def _x11_windows() -> list[ShareTarget]:
                 geo = w.get_geometry()
             except Exception:  # gone meanwhile
                 continue
+            if exclude_pid is not None:
+                try:
+                    owner = w.get_full_property(pid_atom, X.AnyPropertyType)
+                except Exception:  # gone meanwhile
+                    continue
+                if owner is not None and owner.value and int(owner.value[0]) == exclude_pid:
+                    continue
             title = window_title(disp, w)
             if title and geo.width > 1 and geo.height > 1:
                 out.append(ShareTarget("window", int(w.id), title, geo.width, geo.height))

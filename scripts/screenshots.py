@@ -71,6 +71,34 @@ def shoot(win: MainWindow, name: str) -> Path:
     return path
 
 
+def screen_share(room: Room, teacher: MainWindow, pupil: MainWindow) -> None:
+    """The teacher shares a text slide: the pupil's stage, the teacher's bar, the picker."""
+    import cv2
+
+    from klasse.media.screen_source import render_text_page
+    from klasse.ui.screen_share import SharePicker
+
+    slide = cv2.cvtColor(render_text_page(
+        ["Fractions: adding with unlike denominators", "1/3 + 1/4 = 4/12 + 3/12 = 7/12",
+         "Find the least common multiple of the denominators first.",
+         "Exercise: 2/5 + 1/6 = ?"], scale=1.6, top=140), cv2.COLOR_BGRA2RGB)
+    tid = teacher.controller.participant
+    teacher.share_what = "Worksheet - fractions"
+    asyncio.ensure_future(room.members[tid].share(True, "window:0x1", False))
+    settle(300)
+    room.send_screen(slide)
+    room.send_frames()
+    shoot(pupil, "12-share-pupil")
+    shoot(teacher, "13-share-teacher")
+    picker = SharePicker(teacher)
+    picker.show()
+    settle(300)
+    shoot(picker, "14-share-picker")  # type: ignore[arg-type]
+    picker.close()
+    asyncio.ensure_future(room.members[tid].share(False))
+    settle(300)
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # Fresh preferences every run: an earlier run's accepted notice would skip the gate.
@@ -121,6 +149,7 @@ def main() -> int:
         settle(100)
     shoot(first, "4-lesson-pupil")
     shoot(teacher, "5-lesson-teacher")
+    screen_share(room, teacher, first)
 
     teacher.lesson.teacher.record_button.click()
     settle()

@@ -33,6 +33,7 @@ class Gallery(Translatable, QWidget):
         self._cols = 1
         self._levels: dict[str, tuple[float, float]] = {}  # id -> (level dBFS, when)
         self.active_speaker: str | None = None
+        self.strip = False   # one row below a shared screen
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(6)
@@ -76,8 +77,16 @@ class Gallery(Translatable, QWidget):
         if tile is not None:
             tile.set_state(tile.name, camera, mic, tile.hand, tile.role, True)
 
+    def set_strip(self, strip: bool) -> None:
+        """One row of tiles (under a shared screen), or the grid."""
+        if strip != self.strip:
+            self.strip = strip
+            self._relayout()
+
     def best_columns(self, n: int) -> int:
         """The column count that gives the largest 16:9 tiles in the current size."""
+        if self.strip:
+            return max(1, n)
         if n <= 1:
             return 1
         w, h = max(1, self.width()), max(1, self.height())

@@ -114,7 +114,9 @@ class LessonPage(Translatable, QWidget):
         name = next((p.name for p in self.participants if p.id == sharer), "")
         self.stage.set_sharer("" if mine else self.sharer, name)
         # With a share on stage, the gallery is a strip below it.
-        self.gallery.setMaximumHeight(180 if self.stage.isVisibleTo(self) else 16777215)
+        strip = self.stage.isVisibleTo(self)
+        self.gallery.set_strip(strip)
+        self.gallery.setMaximumHeight(180 if strip else 16777215)
         self.retranslate()
 
     def show_screen(self, key: str, frame) -> None:  # type: ignore[no-untyped-def]

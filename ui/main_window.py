@@ -36,7 +36,7 @@ from klasse.ui.prefs import Preferences
 from klasse.ui.prejoin import PrejoinPage
 from klasse.ui.privacy_notice import PrivacyNoticePage
 from klasse.ui.recording_banner import RecordingBanner
-from klasse.ui.screen_share import SharePicker
+from klasse.ui.screen_share import SharePicker, exclude_from_capture
 from klasse.ui.sound import ChimePlayer
 from klasse.ui.start import StartPage
 from klasse.ui.waiting import WaitingPage
@@ -220,7 +220,7 @@ class MainWindow(Translatable, QMainWindow):
         c.mediaReconnecting.connect(self._media_reconnecting)
         le.gallery.volumeChosen.connect(c.set_volume)
         c.recordingChanged.connect(self._recording)
-        c.shareChanged.connect(lambda e: le.set_share(e.sharer, e.mine, self.share_what))
+        c.shareChanged.connect(self._share_changed)
         c.moderationReceived.connect(self._moderation)
         c.chatReceived.connect(le.chat.add)
         c.errorRaised.connect(self._error)
@@ -512,6 +512,10 @@ class MainWindow(Translatable, QMainWindow):
         self.share_what = (chosen.title if chosen.kind == "window"
                            else tr("your whole screen"))
         self.controller.share(True, chosen.spec, False)
+
+    def _share_changed(self, e: ev.ShareChanged) -> None:
+        self.lesson.set_share(e.sharer, e.mine, self.share_what)
+        exclude_from_capture(self, e.mine)
 
     def _share_busy(self) -> None:
         """Someone else shares: ask before replacing it."""

@@ -6,9 +6,12 @@
 - `ShareBar`: a red bar across the lesson while this user shares, naming what is
   shared, with a Stop button (and the shortcut).
 - `ShareStage`: the shared screen, large; a pupil (or anyone) can put it full screen.
+- `exclude_from_capture`: the client's own window out of a whole-screen share (Windows).
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -33,6 +36,20 @@ from klasse.ui.i18n import tr
 
 SHARE_SHORTCUT = "Ctrl+Alt+S"   # start (picker) or stop sharing
 THUMB = QSize(240, 135)
+
+
+def exclude_from_capture(window: QWidget, on: bool) -> bool:
+    """Keep the client's own window out of a whole-screen share where the OS allows
+    it: Windows 10 2004+ (SetWindowDisplayAffinity, WDA_EXCLUDEFROMCAPTURE). X11 has
+    no such control and macOS needs AppKit; there it returns False. Not tested on
+    Windows here (no Windows machine)."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    affinity = 0x11 if on else 0x0   # WDA_EXCLUDEFROMCAPTURE / WDA_NONE
+    user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+    return bool(user32.SetWindowDisplayAffinity(int(window.winId()), affinity))
 
 
 def _pixmap(rgb: np.ndarray) -> QPixmap:

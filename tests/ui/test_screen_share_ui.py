@@ -103,6 +103,10 @@ def test_picker_shows_live_thumbnails_of_a_real_screen_and_window(qtbot, qloop, 
                                                             if t.startswith("Worksheet"))))
                 picker._accept()
                 assert picker.chosen is not None and picker.chosen.spec == f"window:{window.id:#x}"
+                # A program's own windows are left out of its list (the client's own).
+                from klasse.media.screen_capture import list_targets
+                assert not [t for t in list_targets(exclude_pid=window.proc.pid)
+                            if t.kind == "window"]
             finally:
                 await window.close()
 
