@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from klasse.app.screen_targets import ScreenUnavailable, ShareTarget, targets, thumbnail
-from klasse.ui.base import Translatable
+from klasse.ui.base import Translatable, label_for
 from klasse.ui.i18n import tr
 
 SHARE_SHORTCUT = "Ctrl+Alt+S"   # start (picker) or stop sharing
@@ -180,7 +180,8 @@ class ShareBar(Translatable, QFrame):
         key = QKeySequence(SHARE_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
         self.text.setText(tr("You are sharing {what}: everyone in the lesson sees it.")
                           .format(what=self.what or tr("your screen")))
-        self.button.setText(tr("Stop sharing ({key})").format(key=key))
+        label_for(self.button, tr("Stop sharing ({key})").format(key=key),
+                  tr("Stop sharing your screen now"))
 
 
 class ShareStage(Translatable, QWidget):
@@ -252,6 +253,6 @@ class ShareStage(Translatable, QWidget):
     def retranslate(self) -> None:
         self.caption.setText(tr("{name} is sharing their screen").format(name=self.name)
                              if self.name else "")
-        self.full.setText(tr("Exit full screen (Esc)") if self.full.isChecked()
-                          else tr("Full screen"))
+        label_for(self.full, tr("Exit full screen (Esc)") if self.full.isChecked()
+                  else tr("Full screen"), tr("Show the shared screen on the whole display"))
         self.setAccessibleName(tr("Shared screen"))
