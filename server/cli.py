@@ -163,15 +163,16 @@ async def _serve(cfg: Config) -> int:
         return 1
     from .health import Health
     health = Health(service, cfg.status_port)
+    log = logging.getLogger("klasse.server")
     try:
         await health.start()
+        if cfg.status_port >= 0:
+            log.info("status on http://127.0.0.1:%d/health", health.port)
     except OSError as exc:
-        await service.stop()
-        print(f"klasse-server: cannot open the status port: {exc}", file=sys.stderr)
-        return 1
-    log = logging.getLogger("klasse.server")
-    if cfg.status_port >= 0:
-        log.info("status on http://127.0.0.1:%d/health", health.port)
+        # Lessons matter more than the status page: serve them without it.
+        log.error("cannot open the status port %d (%s); running without it",
+                  cfg.status_port, exc.strerror or type(exc).__name__)
+        await health.start(status=False)
     log.info("klasse-server ready on %s", service.url)
     await stop.wait()
     await health.stop()

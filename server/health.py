@@ -95,8 +95,10 @@ class Health:
             return int(self._server.sockets[0].getsockname()[1])
         return self._port
 
-    async def start(self) -> None:
-        if self._port >= 0:
+    async def start(self, status: bool = True) -> None:
+        """Open the status endpoint (raises OSError if its port is taken), then tell
+        systemd we are ready and start the watchdog pings."""
+        if status and self._port >= 0:
             self._server = await asyncio.start_server(self._answer, STATUS_HOST, self._port)
         sd_notify("READY=1")
         interval = watchdog_interval()

@@ -119,7 +119,7 @@ class JanusNode:
         self._session = self._control = None
         for conn in (self.admin, self.conn, self.peer_conn):
             if conn is not None:
-                await conn.close()
+                await conn.close(abort=True)
         self.admin = self.conn = self.peer_conn = None
         if self.process is not None:
             await self.process.stop(timeout=1.0)

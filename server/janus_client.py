@@ -159,11 +159,16 @@ class JanusConnection:
             else:
                 log.info("a janus session no longer in use timed out")
 
-    async def close(self) -> None:
+    async def close(self, abort: bool = False) -> None:
+        """Close the WebSocket; `abort`: drop it at once, for a Janus that is gone or
+        hung (a close handshake with it would wait for its timeout)."""
         for session in list(self._sessions.values()):
             session.stop_keepalive()
         with contextlib.suppress(Exception):
-            await self._ws.close()
+            if abort:
+                self._ws.transport.abort()
+            else:
+                await self._ws.close()
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader

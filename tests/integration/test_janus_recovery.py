@@ -9,11 +9,14 @@ progress is stopped and marked interrupted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import time
 from pathlib import Path
+
+import pytest
 
 from klasse.app import protocol as p
 from klasse.media.synthetic import SyntheticVideoTrack
@@ -252,3 +255,32 @@ async def test_a_subscription_janus_hangs_up_is_offered_again(live_service: Live
     for c in (teacher, pupil):
         await c.recv(p.Closed)
         await c.close()
+
+
+async def test_a_janus_that_stops_answering_is_replaced(tmp_path: Path) -> None:
+    service = RoomService(Config(listen=SERVER_ADDR, port=0, data=tmp_path / "data"))
+    await service.start()
+    node = service.nodes[0]
+    assert node.process is not None and node.process.proc is not None
+    hung = node.process.proc.pid
+    try:
+        room = service.create_links("t", "Maths", 600)
+        teacher, _ = await join(service.url, room["teacher_link"], "T", room["pin"])
+        os.kill(hung, signal.SIGSTOP)       # alive, but answers nothing
+        # Unanswered keepalives give it away; the service kills it and spawns another.
+        assert (await teacher.recv(p.MediaReconnect, timeout=30)).reason == "media_server_lost"
+        for _ in range(100):
+            if node.up and node.process is not None and node.process.proc is not None:
+                break
+            await asyncio.sleep(0.2)
+        assert node.up and node.process is not None and node.process.proc is not None
+        assert node.process.proc.pid != hung
+        with pytest.raises(ProcessLookupError):
+            os.kill(hung, 0)                # the hung one is gone
+        pc = await publish(teacher, [SyntheticVideoTrack(160, 120, fps=10)])
+        await pc.close()
+        await teacher.close()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(hung, signal.SIGKILL)
+        await service.stop()

@@ -150,15 +150,24 @@ async def test_run_notifies_systemd_pings_the_watchdog_and_reports_health(tmp_pa
         notify.close()
 
 
-async def test_a_killed_service_takes_its_janus_with_it(tmp_path: Path) -> None:
+async def test_a_killed_service_takes_its_janus_with_it_and_a_taken_status_port_is_no_reason_to_stop(tmp_path: Path) -> None:
     listen = f"{SERVER_ADDR}:{_free_port(SERVER_ADDR)}"
+    taken = socket.socket()          # something else holds the status port
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    cfg = tmp_path / "server.toml"
+    cfg.write_text(f"status_port = {taken.getsockname()[1]}\n")
     proc = await asyncio.create_subprocess_exec(
-        *CMD, "run", "--listen", listen, "--data", str(tmp_path / "data"),
+        *CMD, "run", "--listen", listen, "--data", str(tmp_path / "data"), "--config", str(cfg),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         assert proc.stderr is not None
+        log = b""
         while b"ready on" not in (line := await asyncio.wait_for(proc.stderr.readline(), 30)):
             assert line, "the service exited"
+            log += line
+        # Lessons are served without the status page.
+        assert b"cannot open the status port" in log
         [janus] = [c for c in psutil.Process(proc.pid).children(recursive=True)
                    if c.name() == "janus"]
         proc.kill()              # no stop(): a crash, or systemd's watchdog
@@ -166,6 +175,7 @@ async def test_a_killed_service_takes_its_janus_with_it(tmp_path: Path) -> None:
         gone, _ = await asyncio.to_thread(psutil.wait_procs, [janus], 5)
         assert gone, "the spawned Janus outlived its service"
     finally:
+        taken.close()
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
