@@ -11,7 +11,12 @@ APT_PACKAGES := python3-venv iproute2 janus janus-tools xvfb xauth \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core tesseract-ocr tesseract-ocr-eng \
 	libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils nftables libopus0
 
-.PHONY: setup apt venv model translations demo screenshots test lint typecheck pytest clean
+# Only `make packages` needs these (installers); `make test` stays without them.
+PACKAGING_APT := reprepro gnupg gpgv debootstrap wixl msitools osslsigncode openssl dpkg-dev \
+	fakeroot patchelf binutils
+
+.PHONY: setup apt venv model translations demo screenshots test lint typecheck pytest clean \
+	packages packages-test
 
 setup: apt venv model translations
 
@@ -58,6 +63,22 @@ pytest: setup
 	$(NETNS) $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Installers (docs/deploy.md): the client and server .debs in a gpg-signed apt repository
+# (build/repo: keyring + signed-by sources line for IT), and the Windows MSI built from a
+# stand-in payload, signed and verified (build/msi). KLASSE_SIGNING_KEY /
+# KLASSE_SIGNING_KEY_FILE choose the repository key; without them a throwaway test key.
+packages: setup
+	@scripts/ensure-apt $(PACKAGING_APT)
+	nice -n 10 packaging/linux/build_debs.py
+	packaging/linux/make_repo.sh
+	nice -n 10 packaging/windows/standin_msi.py build/msi
+
+# Install both packages from the signed repository into a clean debootstrap root, run a
+# lesson between them, try tampered repositories, purge (root; several minutes).
+packages-test: packages
+	time nice -n 10 packaging/linux/packages_test.sh
+	KLASSE_REQUIRE_MSI_TOOLS=1 $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_msi_signing.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -151,6 +151,9 @@ class MainWindow(Translatable, QMainWindow):
         self.setCentralWidget(central)
         self.prejoin.select_devices(prefs.camera_device or _first(cameras),
                                     prefs.mic_device or _first(mics), prefs.speaker_device)
+        # Devices the machine policy locks stay on the default (first) device.
+        self.prejoin.camera_device.setEnabled(not prefs.locked("camera_device"))
+        self.prejoin.mic_device.setEnabled(not prefs.locked("mic_device"))
         self.start.set_language(prefs.language)
 
         self.tray = QSystemTrayIcon(app_icon(), self)

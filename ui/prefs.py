@@ -58,7 +58,8 @@ class Preferences:
 
     @property
     def camera_device(self) -> str:
-        return self._get("camera_device", "")
+        """"" means: the default device (always so when the policy locks it)."""
+        return "" if self._policy.is_locked("camera_device") else self._get("camera_device", "")
 
     @camera_device.setter
     def camera_device(self, device: str) -> None:
@@ -66,7 +67,7 @@ class Preferences:
 
     @property
     def mic_device(self) -> str:
-        return self._get("mic_device", "")
+        return "" if self._policy.is_locked("mic_device") else self._get("mic_device", "")
 
     @mic_device.setter
     def mic_device(self, device: str) -> None:

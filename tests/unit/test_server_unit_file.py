@@ -20,7 +20,7 @@ def test_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     exe = shutil.which("klasse-server") or str(Path(__file__).parents[2] / ".venv/bin/klasse-server")
     unit = tmp_path / "klasse-server.service"
     unit.write_text((PACKAGING / "klasse-server.service").read_text()
-                    .replace("/opt/klasse/bin/klasse-server", exe))
+                    .replace("/opt/klasse-server/bin/klasse-server", exe))
     result = subprocess.run(["systemd-analyze", "verify", str(unit)],
                             capture_output=True, text=True, timeout=60)
     # Only lines about our unit count (the host's own units may warn in a container).
@@ -31,7 +31,8 @@ def test_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_unit_is_hardened() -> None:
     text = (PACKAGING / "klasse-server.service").read_text()
     for line in ("LimitCORE=0", "NoNewPrivileges=yes", "ProtectSystem=strict", "UMask=0077",
-                 "StateDirectoryMode=0700", "User=klasse"):
+                 "StateDirectoryMode=0700", "User=klasse",
+                 "ConditionPathExists=/etc/klasse/server.toml"):
         assert line in text.splitlines(), line
 
 
