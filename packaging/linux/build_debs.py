@@ -35,7 +35,8 @@ CLIENT_DEPENDS = [f"python3 (>= {PYVER})", "python3 (<< 3.12)", "libxcb-icccm4",
                   "libxcb-keysyms1", "libxcb-cursor0", "libxcb-image0", "libxcb-render-util0",
                   "libxcb-randr0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
                   "libxkbcommon-x11-0", "libegl1", "libgl1", "libfontconfig1", "libdbus-1-3",
-                  "libglib2.0-0", "libx11-xcb1"]
+                  "libglib2.0-0", "libx11-xcb1", "libwayland-client0", "libwayland-cursor0",
+                  "libwayland-egl1"]
 SERVER_DEPENDS = [f"python3 (>= {PYVER})", "python3 (<< 3.12)", "janus (>= 1.1)", "adduser"]
 
 # Qt parts the widgets client never loads (ui/ uses QtCore, QtGui, QtWidgets only).
@@ -154,9 +155,11 @@ def prune_qt(site: Path) -> None:
 
 def prune_runtime_extras(site: Path) -> None:
     """Parts of the wheels Klasse never loads: OpenCV's Haar cascades, LiteRT's WebGPU
-    accelerator and model tools (the blur runs LiteRT's CPU interpreter)."""
+    accelerator, NPU vendor plugins and model tools (the blur runs LiteRT's CPU
+    interpreter), Qt's GTK theme plugin (it would need GTK)."""
     for rel in ("cv2/data", "ai_edge_litert/libLiteRtWebGpuAccelerator.so",
-                "ai_edge_litert/tools/apply_plugin_main"):
+                "ai_edge_litert/tools/apply_plugin_main", "ai_edge_litert/vendors",
+                "PySide6/Qt/plugins/platformthemes/libqgtk3.so"):
         path = site / rel
         if path.is_dir():
             shutil.rmtree(path)
