@@ -94,8 +94,9 @@ def make_venv(prefix: Path, wheel: Path, extra: str) -> Path:
     return prefix / "lib" / f"python{PYVER}" / "site-packages"
 
 
-def relocate(prefix: Path, target: str) -> None:
-    """Point the venv's scripts and config at its installed path, drop pip itself."""
+def relocate(prefix: Path, target: str, command: str) -> None:
+    """Point the venv's scripts and config at its installed path; keep only the
+    interpreter and the package's own command (drop pip and the wheels' tools)."""
     site = prefix / "lib" / f"python{PYVER}" / "site-packages"
     for name in ("pip", "setuptools", "_distutils_hack", "pkg_resources", "distutils-precedence.pth"):
         for path in site.glob(name):
@@ -103,7 +104,7 @@ def relocate(prefix: Path, target: str) -> None:
         for path in site.glob(f"{name}-*.dist-info"):
             shutil.rmtree(path)
     for script in (prefix / "bin").iterdir():
-        if script.name.startswith(("pip", "activate", "Activate")) or script.name.endswith(".fish"):
+        if not script.name.startswith("python") and script.name != command:
             script.unlink()
             continue
         if script.is_symlink() or not script.is_file():
@@ -308,7 +309,7 @@ def build_client(out: Path, wheel: Path, build: str) -> dict[str, object]:
     share_ffmpeg(site)
     verified_models(prefix / "share/models")
     smoke_test(prefix, prefix / "share/models")
-    relocate(prefix, "/opt/klasse")
+    relocate(prefix, "/opt/klasse", "klasse")
     (site / "klasse/app/BUILD").write_text(build + "\n")
     compile_site(site, f"/opt/klasse/lib/python{PYVER}/site-packages")
     launcher = stage / "usr/bin/klasse"
@@ -402,7 +403,7 @@ def build_server(out: Path, wheel: Path, build: str) -> dict[str, object]:
             raise SystemExit(f"build_debs: the server venv pulled in {heavy}; check the "
                              "`server` extra in pyproject.toml")
     prune_common(site)
-    relocate(prefix, "/opt/klasse-server")
+    relocate(prefix, "/opt/klasse-server", "klasse-server")
     (site / "klasse/app/BUILD").write_text(build + "\n")
     compile_site(site, f"/opt/klasse-server/lib/python{PYVER}/site-packages")
     bindir = stage / "usr/bin"

@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(realpath -m "${1:-build/repo}")
-debs=build/debs
+debs=${KLASSE_DEBS:-build/debs}
 codename=bookworm
 url=${KLASSE_REPO_URL:-file://$repo}
 
