@@ -36,7 +36,9 @@ CLIENT_DEPENDS = [f"python3 (>= {PYVER})", "python3 (<< 3.12)", "libxcb-icccm4",
                   "libxcb-randr0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
                   "libxkbcommon-x11-0", "libegl1", "libgl1", "libfontconfig1", "libdbus-1-3",
                   "libglib2.0-0", "libx11-xcb1", "libwayland-client0", "libwayland-cursor0",
-                  "libwayland-egl1"]
+                  "libwayland-egl1",
+                  # loaded through ctypes by mss (screen sharing), so ldd cannot see them
+                  "libx11-6", "libxfixes3", "libxrandr2", "libxcb1"]
 SERVER_DEPENDS = [f"python3 (>= {PYVER})", "python3 (<< 3.12)", "janus (>= 1.1)", "adduser"]
 
 # Qt parts the widgets client never loads (ui/ uses QtCore, QtGui, QtWidgets only).
