@@ -1201,5 +1201,135 @@ PIN: {pin}</translation>
         <source>Keep it</source>
         <translation>Behalten</translation>
     </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share your screen</source>
+        <translation>Bildschirm teilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Choose what everyone in the lesson will see. The pictures below are live: this is exactly what will be shared.</source>
+        <translation>Wählen Sie, was alle in der Stunde sehen werden. Die Bilder unten sind live: genau das wird geteilt.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share</source>
+        <translation>Teilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Whole screen {n}</source>
+        <translation>Ganzer Bildschirm {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>You are sharing {what}: everyone in the lesson sees it.</source>
+        <translation>Sie teilen {what}: alle in der Stunde sehen es.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>your screen</source>
+        <translation>Ihren Bildschirm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>your whole screen</source>
+        <translation>Ihren ganzen Bildschirm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing ({key})</source>
+        <translation>Teilen beenden ({key})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing your screen now</source>
+        <translation>Das Teilen des Bildschirms jetzt beenden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>{name} is sharing their screen</source>
+        <translation>{name} teilt den Bildschirm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Exit full screen (Esc)</source>
+        <translation>Vollbild verlassen (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Full screen</source>
+        <translation>Vollbild</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Show the shared screen on the whole display</source>
+        <translation>Den geteilten Bildschirm auf dem ganzen Monitor zeigen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Shared screen</source>
+        <translation>Geteilter Bildschirm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing</source>
+        <translation>Teilen beenden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share screen</source>
+        <translation>Bildschirm teilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share your screen or a window, or stop sharing ({key})</source>
+        <translation>Bildschirm oder ein Fenster teilen oder das Teilen beenden ({key})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>sharing the screen</source>
+        <translation>teilt den Bildschirm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Take back {name}&apos;s permission to share the screen</source>
+        <translation>{name} das Teilen des Bildschirms wieder verbieten</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Let {name} share their screen (for a presentation)</source>
+        <translation>{name} den Bildschirm teilen lassen (für eine Präsentation)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>May share screen</source>
+        <translation>Darf Bildschirm teilen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Let share screen</source>
+        <translation>Teilen erlauben</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Replace the current share?</source>
+        <translation>Das laufende Teilen ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Someone else is sharing their screen. Show yours instead?</source>
+        <translation>Jemand anderes teilt gerade den Bildschirm. Stattdessen Ihren zeigen?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Your screen cannot be shared: {message}</source>
+        <translation>Ihr Bildschirm kann nicht geteilt werden: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Sharing stopped: the shared window was closed.</source>
+        <translation>Teilen beendet: das geteilte Fenster wurde geschlossen.</translation>
+    </message>
 </context>
 </TS>

@@ -1201,5 +1201,135 @@ Pincode: {pin}</translation>
         <source>Keep it</source>
         <translation>Bewaren</translation>
     </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share your screen</source>
+        <translation>Scherm delen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Choose what everyone in the lesson will see. The pictures below are live: this is exactly what will be shared.</source>
+        <translation>Kies wat iedereen in de les te zien krijgt. De beelden hieronder zijn live: precies dit wordt gedeeld.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share</source>
+        <translation>Delen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Whole screen {n}</source>
+        <translation>Heel scherm {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>You are sharing {what}: everyone in the lesson sees it.</source>
+        <translation>Je deelt {what}: iedereen in de les ziet het.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>your screen</source>
+        <translation>je scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>your whole screen</source>
+        <translation>je hele scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing ({key})</source>
+        <translation>Delen stoppen ({key})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing your screen now</source>
+        <translation>Stop nu met het delen van je scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>{name} is sharing their screen</source>
+        <translation>{name} deelt het scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Exit full screen (Esc)</source>
+        <translation>Volledig scherm verlaten (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Full screen</source>
+        <translation>Volledig scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Show the shared screen on the whole display</source>
+        <translation>Het gedeelde scherm op het hele beeldscherm tonen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Shared screen</source>
+        <translation>Gedeeld scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Stop sharing</source>
+        <translation>Delen stoppen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share screen</source>
+        <translation>Scherm delen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Share your screen or a window, or stop sharing ({key})</source>
+        <translation>Je scherm of een venster delen, of stoppen met delen ({key})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>sharing the screen</source>
+        <translation>deelt het scherm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Take back {name}&apos;s permission to share the screen</source>
+        <translation>{name} het delen van het scherm weer ontnemen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Let {name} share their screen (for a presentation)</source>
+        <translation>{name} het scherm laten delen (voor een presentatie)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>May share screen</source>
+        <translation>Mag scherm delen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Let share screen</source>
+        <translation>Delen toestaan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Replace the current share?</source>
+        <translation>Het huidige delen vervangen?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Someone else is sharing their screen. Show yours instead?</source>
+        <translation>Iemand anders deelt zijn scherm. In plaats daarvan het jouwe tonen?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Your screen cannot be shared: {message}</source>
+        <translation>Je scherm kan niet worden gedeeld: {message}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screen_share.py" line="+0"/>
+        <source>Sharing stopped: the shared window was closed.</source>
+        <translation>Delen gestopt: het gedeelde venster is gesloten.</translation>
+    </message>
 </context>
 </TS>
