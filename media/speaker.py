@@ -24,9 +24,13 @@ from klasse.media.audio_processing import AudioProcessor
 
 BLOCK_S = BLOCK / RATE
 TEST_TONE_HZ = 660.0
-# A little more than PortAudio's "low" (~20-30 ms): a busy machine then still refills
-# the device in time, and an underrun would move the echo the canceller tracks.
-OUTPUT_LATENCY_S = 0.06
+# The device buffer starts small (mouth-to-ear delay) and doubles, up to the maximum,
+# when the device keeps running dry: on a busy machine every underrun moves the echo
+# that the canceller tracks, which costs more than a few ms of delay.
+OUTPUT_LATENCY_S = 0.03
+MAX_OUTPUT_LATENCY_S = 0.12
+UNDERRUNS_TO_GROW = 3        # within GROW_WINDOW_S
+GROW_WINDOW_S = 10.0
 
 
 def test_tone(seconds: float = 1.0, hz: float = TEST_TONE_HZ, level: float = 0.25) -> np.ndarray:
@@ -48,6 +52,8 @@ class Speaker:
         self.latency_s = 0.0
         self.blocks = 0
         self.underruns = 0              # blocks the device ran out of sound before
+        self.buffer_s = OUTPUT_LATENCY_S     # the device buffer asked for
+        self._recent: list[float] = []       # when the last underruns happened
         self._processor = processor
         self._on_failed = on_failed
         self._test = np.zeros(0, np.int16)
@@ -107,7 +113,7 @@ class Speaker:
             how = resolve(spec, "output")
             with opening(how):
                 stream = sd.OutputStream(device=how.device, samplerate=RATE, channels=1,
-                                         dtype="int16", latency=OUTPUT_LATENCY_S, blocksize=BLOCK)
+                                         dtype="int16", latency=self.buffer_s, blocksize=BLOCK)
                 stream.start()
         except Exception as exc:   # no device, no PortAudio, a refused format
             self._failed(spec, f"cannot play sound on {spec}: {exc}")
@@ -115,6 +121,17 @@ class Speaker:
         stream_opened()
         self.latency_s = float(stream.latency)
         return stream
+
+    def _ran_dry(self) -> bool:
+        """Count an underrun; True when the buffer should grow now."""
+        self.underruns += 1
+        now = time.monotonic()
+        self._recent = [t for t in self._recent if now - t < GROW_WINDOW_S] + [now]
+        if len(self._recent) >= UNDERRUNS_TO_GROW and self.buffer_s < MAX_OUTPUT_LATENCY_S:
+            self.buffer_s = min(MAX_OUTPUT_LATENCY_S, self.buffer_s * 2)
+            self._recent = []
+            return True
+        return False
 
     def _failed(self, spec: str, why: str) -> None:
         if self._on_failed is not None:
@@ -137,8 +154,9 @@ class Speaker:
                 block = self._next_block()
                 if stream is not None:
                     try:
-                        if stream.write(block):  # type: ignore[attr-defined]   # paced by the device
-                            self.underruns += 1
+                        if stream.write(block) and self._ran_dry():  # type: ignore[attr-defined]
+                            _close(stream)     # paced by the device; reopen it larger
+                            stream = self._open(spec)
                         continue
                     except Exception as exc:
                         _close(stream)
