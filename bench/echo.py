@@ -15,7 +15,8 @@ compared with what leaves the canceller:
   scripts/netns-run .venv/bin/python bench/echo.py [--config default|aec] [--runs N]
 
 `default` is the product's setting (echo canceller + noise suppression + gain
-control); `aec` the canceller alone (the figure that isolates cancellation).
+control); `aec` the canceller alone (the figure that isolates cancellation);
+`aec+ns` without the gain control.
 Goal: ERLE >= 35 dB after convergence.
 """
 
@@ -54,8 +55,9 @@ async def one_run(config: str, seed: int) -> dict[str, float]:
     try:
         pulse.echo_on(40)
         engine = AudioEngine("pulse:spk", noise_suppression=(config == "default"))
-        if config == "aec":
-            engine.processor = AudioProcessor(noise_suppression=False, auto_gain=False)
+        if config in ("aec", "aec+ns"):
+            engine.processor = AudioProcessor(noise_suppression=config == "aec+ns",
+                                              auto_gain=False)
         engine.start()
         mic = engine.mic_source("pulse:mic")
         assert mic is not None
@@ -154,7 +156,7 @@ async def one_run(config: str, seed: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", choices=("default", "aec"), default="default")
+    parser.add_argument("--config", choices=("default", "aec", "aec+ns"), default="default")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--verbose", action="store_true", help="levels second by second")
     args = parser.parse_args()
