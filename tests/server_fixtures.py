@@ -53,11 +53,18 @@ class LiveService:
         return self.service.create_links(TEACHER, title, expires_s)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def live_service(janus: JanusProcess, tmp_path_factory: pytest.TempPathFactory
                        ) -> AsyncIterator[LiveService]:
     """The room service, started once per run on the namespace address, driving the
-    run's shared Janus; its log is captured at the default level (info)."""
+    run's shared Janus; its log is captured at the default level (info).
+
+    It lives on the tests' event loop, which runs only while an async test or fixture
+    does: a stretch of more than a few seconds with the loop stopped or blocked (a
+    synchronous test, a blocking call in an async test) lets Janus drop its sessions
+    (the test Janus's session timeout is 5 s). So it ends with the integration
+    package instead of after the UI and unit tests, and async tests run blocking
+    work in a thread."""
     data = tmp_path_factory.mktemp("klasse-data")
     s = janus.settings
     # join_within_s: the fuzz test keeps a connection in no room for its whole run on

@@ -30,11 +30,15 @@ def _free_port() -> int:
 async def test_run_spawns_janus_serves_a_lesson_and_stops_cleanly(tmp_path: Path) -> None:
     data, port = tmp_path / "data", _free_port()
     listen = f"{SERVER_ADDR}:{port}"
-    subprocess.run([*CMD, "user", "add", "t1", "--role", "teacher", "--data", str(data)],
-                   input="a long enough password\n", text=True, check=True)
-    made = json.loads(subprocess.run(
-        [*CMD, "room", "create", "--teacher", "t1", "--json", "--data", str(data),
-         "--listen", listen], capture_output=True, text=True, check=True).stdout)
+    # In threads: seconds of CLI start-up under load must not stall the shared loop
+    # (the run's room service would miss its Janus keepalives).
+    await asyncio.to_thread(
+        subprocess.run, [*CMD, "user", "add", "t1", "--role", "teacher", "--data", str(data)],
+        input="a long enough password\n", text=True, check=True)
+    made = json.loads((await asyncio.to_thread(
+        subprocess.run, [*CMD, "room", "create", "--teacher", "t1", "--json", "--data",
+                         str(data), "--listen", listen],
+        capture_output=True, text=True, check=True)).stdout)
     proc = await asyncio.create_subprocess_exec(
         *CMD, "run", "--listen", listen, "--data", str(data),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)

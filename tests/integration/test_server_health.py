@@ -82,11 +82,15 @@ async def test_run_notifies_systemd_pings_the_watchdog_and_reports_health(tmp_pa
     listen = f"{SERVER_ADDR}:{port}"
     cfg = tmp_path / "server.toml"
     cfg.write_text(f'status_port = {status_port}\n')
-    subprocess.run([*CMD, "user", "add", "t1", "--role", "teacher", "--data", str(data)],
-                   input="a long enough password\n", text=True, check=True, capture_output=True)
-    made = json.loads(subprocess.run(
-        [*CMD, "room", "create", "--teacher", "t1", "--json", "--data", str(data),
-         "--listen", listen], capture_output=True, text=True, check=True).stdout)
+    # Every CLI run in a thread: blocking the loop for seconds of Python start-up under
+    # load would starve the run's shared room service of its Janus keepalives.
+    await asyncio.to_thread(
+        subprocess.run, [*CMD, "user", "add", "t1", "--role", "teacher", "--data", str(data)],
+        input="a long enough password\n", text=True, check=True, capture_output=True)
+    made = json.loads((await asyncio.to_thread(
+        subprocess.run, [*CMD, "room", "create", "--teacher", "t1", "--json", "--data",
+                         str(data), "--listen", listen],
+        capture_output=True, text=True, check=True)).stdout)
     notify = FakeSystemd(tmp_path / "notify")
     env = dict(os.environ, NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="400000")
     proc = await asyncio.create_subprocess_exec(
@@ -101,17 +105,18 @@ async def test_run_notifies_systemd_pings_the_watchdog_and_reports_health(tmp_pa
         await asyncio.sleep(1.0)
         assert notify.since(t, "WATCHDOG=1") >= 3        # every 0.2 s: half of 0.4 s
 
-        code, report = _status(status_port)
+        code, report = await asyncio.to_thread(_status, status_port)
         assert code == 0 and report["ok"] and [n["up"] for n in report["janus"]] == [True]
         assert report["rooms"] == 0 and report["recordings_in_progress"] == 0
 
         url = p.parse_link(made["pupil_link"]).service_url
         teacher, _ = await join(url, made["teacher_link"], "Ms Health", made["pin"])
         pupil, _ = await join(url, made["pupil_link"], "Paul Health", made["pin"])
-        code, report = _status(status_port)
+        code, report = await asyncio.to_thread(_status, status_port)
         assert (report["rooms"], report["participants"], report["waiting"]) == (1, 1, 1)
-        text = subprocess.run([*CMD, "status", "--port", str(status_port)],
-                              capture_output=True, text=True).stdout
+        text = (await asyncio.to_thread(subprocess.run, [*CMD, "status", "--port",
+                                                         str(status_port)],
+                                        capture_output=True, text=True)).stdout
         assert "rooms: 1" in text
         for out in (text, json.dumps(report)):
             assert "Health" not in out and "10.77.0.2" not in out
