@@ -470,6 +470,8 @@ class CallSession:
         tick = 0
         while True:
             await asyncio.sleep(FLOW_INTERVAL_S)
+            if self.machine.state == "left":
+                return   # after `state: left` comes only `left` (a late report raced it)
             tick += 1
             if tick % 2 == 0 and self.machine.state in ("waiting", "joined"):
                 self._emit(self.sound.levels())

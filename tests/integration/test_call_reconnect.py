@@ -82,7 +82,7 @@ async def test_silent_dead_link_is_noticed_by_keepalive(live_service: LiveServic
     try:
         n = len(prec.events)
         proxy.frozen = True        # no FIN, no RST: packets just vanish
-        await prec.wait(is_event("state", state="reconnecting"), after=n, timeout=5)
+        await prec.wait(is_event("state", state="reconnecting"), after=n, timeout=20)
         proxy.frozen = False
         await prec.wait(is_event("state", state="joined"), after=n, timeout=20)
         await pupil.leave()

@@ -170,7 +170,7 @@ async def test_teacher_recording_is_announced_then_holds_the_teacher_only(
     assert 0 < (lw.recording.starts_in or 0) <= 1.0
 
     for c in (teacher, pupil, late):  # the waiting pupil is told too
-        assert (await c.recv(p.Recording, timeout=5)).recording.state == "active"
+        assert (await c.recv(p.Recording)).recording.state == "active"
     late2, l2w = await join(svc.url, room["pupil_link"], "Later", room["pin"])
     assert l2w.recording.state == "active"
     await asyncio.sleep(2.0)
@@ -237,7 +237,7 @@ async def test_recording_stops_and_is_finalised(recording_service: LiveService, 
     await wait_publishing(pupil, next(m for m in teacher.seen
                                       if isinstance(m, p.Welcome)).participant)
     await teacher.send(p.Record(start=True))
-    await pupil.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
+    await pupil.recv(p.Recording, lambda m: m.recording.state == "active")
     await asyncio.sleep(1.5)
     if how == "teacher leaves":
         await teacher.send(p.Leave())
@@ -267,7 +267,7 @@ async def test_retention_deletes_recordings_when_it_runs_out(
     pc = await publish(teacher, _av(TEACHER_SIZE, TEACHER_HZ))
     await teacher.recv(p.Participants, lambda m: any(x.publishing for x in m.participants))
     await teacher.send(p.Record(start=True))
-    await teacher.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
+    await teacher.recv(p.Recording, lambda m: m.recording.state == "active")
     await asyncio.sleep(1.0)
     await teacher.send(p.Record(start=False))
     [info] = await _finalised(svc)
@@ -315,7 +315,7 @@ async def test_record_pupils_needs_consent_and_keeps_the_others_off(
     assert (await no.error()).code is ErrorCode.RECORDING_NOT_ALLOWED
     assert not any(isinstance(m, p.Moderation) for m in yes.seen)
 
-    await yes.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
+    await yes.recv(p.Recording, lambda m: m.recording.state == "active")
     await asyncio.sleep(2.0)
     # Consent withdrawn mid-recording: out of the recording from now on, devices off.
     await yes.send(p.Consent(recording=False))
@@ -358,7 +358,7 @@ async def test_a_republished_teacher_feed_is_kept_in_two_parts(
     first = await publish(teacher, _av(TEACHER_SIZE, TEACHER_HZ))
     await teacher.recv(p.Participants, publishing(True))
     await teacher.send(p.Record(start=True))
-    await teacher.recv(p.Recording, lambda m: m.recording.state == "active", timeout=5)
+    await teacher.recv(p.Recording, lambda m: m.recording.state == "active")
     await asyncio.sleep(1.5)
     # The teacher's connection to Janus drops (a network change); the client publishes again.
     await first.close()

@@ -65,8 +65,13 @@ async def test_resume_restores_participant_and_locks(live_service: LiveService) 
     room, teacher, [(pupil, pw)] = await lesson(live_service)
     await teacher.send(p.TurnOff(participant=pw.participant, device="mic", lock=True))
     await pupil.recv(p.Moderation)
+    member = next(r for r in live_service.service.rooms.values()
+                  if pw.participant in r.members).members[pw.participant]
     await pupil.ws.close()          # the network drops
-    await asyncio.sleep(0.3)
+    async def noticed() -> None:    # the service has seen the drop (no fixed delay)
+        while member.client is not None:
+            await asyncio.sleep(0.02)
+    await asyncio.wait_for(noticed(), 10)
     again, w2 = await join(live_service.service.url, room["pupil_link"], "Pupil 0",
                            room["pin"], resume=pw.resume)
     assert (w2.participant, w2.state, w2.mic_locked) == (pw.participant, "joined", True)
