@@ -54,6 +54,11 @@ class SyntheticVideoTrack(MediaStreamTrack):
         yy, xx = np.mgrid[0:height, 0:width]
         self._base = ((xx * 255 // max(width - 1, 1)) ^ (yy * 255 // max(height - 1, 1))).astype(np.uint8)
 
+    @property
+    def sent_s(self) -> float:
+        """Seconds of video handed out so far (media time, not wall time)."""
+        return self._count / self.fps
+
     async def recv(self) -> VideoFrame:
         if self._start is None:
             self._start = time.monotonic()
@@ -85,6 +90,11 @@ class SyntheticAudioTrack(MediaStreamTrack):
         self._pts = 0
         self._start: float | None = None
         self._step = 2 * math.pi * frequency / AUDIO_RATE
+
+    @property
+    def sent_s(self) -> float:
+        """Seconds of audio handed out so far (media time, not wall time)."""
+        return self._pts / AUDIO_RATE
 
     async def recv(self) -> AudioFrame:
         if self._start is None:

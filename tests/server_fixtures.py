@@ -192,6 +192,21 @@ async def publish(client: TestClient, tracks: list[MediaStreamTrack]) -> RTCPeer
     return pc
 
 
+async def sent_for(pcs: list[RTCPeerConnection], seconds: float, timeout: float = 20.0) -> None:
+    """Wait until every synthetic track on `pcs` has sent `seconds` more of media.
+
+    A fixed sleep is not enough: on a loaded machine the tracks (on the tests' own
+    loop) fall behind the wall clock, and a recording then holds less than the sleep.
+    """
+    tracks = [s.track for pc in pcs for s in pc.getSenders() if hasattr(s.track, "sent_s")]
+    assert tracks, "no synthetic track to wait for"
+    start = [t.sent_s for t in tracks]
+    async def sent() -> None:
+        while any(t.sent_s - s0 < seconds for t, s0 in zip(tracks, start, strict=True)):
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(sent(), timeout)
+
+
 @dataclass
 class Received:
     """Video frames arriving on a subscription, with their arrival times."""

@@ -24,6 +24,7 @@ from klasse.server.recording.policy import RecordingPolicy, RoomRecordingRules
 from klasse.server.recording.recorder import RecordedFeed, RoomRecorder
 from klasse.server.recording.store import RecordingStore
 from tests.media_facts import stream_facts
+from tests.server_fixtures import sent_for
 
 TEACHER_SIZE, PUPIL_SIZE = (160, 120), (128, 96)
 TEACHER_HZ, PUPIL_HZ = 440.0, 1200.0
@@ -138,7 +139,7 @@ async def test_only_the_teachers_feed_is_recorded_after_the_announcement(
 
     await _until(lambda: len(told) == 2)
     assert told[1].state == "active"
-    await asyncio.sleep(2.0)
+    await sent_for(room.pcs[:1], 2.0)     # the teacher's
     info = await recorder.stop()
     assert info is not None and told[-1].state == "off"
     done = await recorder.finalised()
@@ -184,7 +185,7 @@ async def test_recording_is_finalised_when_the_teacher_leaves(room: Room, tmp_pa
                             lambda: [RecordedFeed("teacher", teacher)])
     await recorder.start("ms-teacher", ["audio", "video"])
     await _until(lambda: told[-1] == "active")
-    await asyncio.sleep(1.5)
+    await sent_for(room.pcs, 1.5)
     # The teacher's peer goes away: Janus tears the publisher down and closes its files.
     await teacher.hangup()
     await teacher.detach()
@@ -240,7 +241,7 @@ async def test_an_audio_only_teacher_gives_an_opus_file(room: Room, tmp_path: Pa
     await recorder.start("ms-teacher", ["audio"])
     assert told[0].what == ["teacher microphone"]
     await _until(lambda: told[-1].state == "active")
-    await asyncio.sleep(1.5)
+    await sent_for(room.pcs, 1.5)
     await recorder.stop()
     done = await recorder.finalised()
     assert done is not None and done.state == "ready", done and done.error

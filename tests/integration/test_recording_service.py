@@ -35,6 +35,7 @@ from tests.server_fixtures import (
     join,
     lesson,
     publish,
+    sent_for,
     wait_publishing,
 )
 
@@ -173,7 +174,7 @@ async def test_teacher_recording_is_announced_then_holds_the_teacher_only(
         assert (await c.recv(p.Recording)).recording.state == "active"
     late2, l2w = await join(svc.url, room["pupil_link"], "Later", room["pin"])
     assert l2w.recording.state == "active"
-    await asyncio.sleep(2.0)
+    await sent_for(pcs, 2.0)
     await teacher.send(p.Record(start=False))
     for c in (teacher, pupil, late, late2):
         assert (await c.recv(p.Recording)).recording.state == "off"
@@ -238,7 +239,7 @@ async def test_recording_stops_and_is_finalised(recording_service: LiveService, 
                                       if isinstance(m, p.Welcome)).participant)
     await teacher.send(p.Record(start=True))
     await pupil.recv(p.Recording, lambda m: m.recording.state == "active")
-    await asyncio.sleep(1.5)
+    await sent_for(pcs, 1.5)
     if how == "teacher leaves":
         await teacher.send(p.Leave())
         assert (await teacher.recv(p.Closed)).reason == "left"
@@ -268,7 +269,7 @@ async def test_retention_deletes_recordings_when_it_runs_out(
     await teacher.recv(p.Participants, lambda m: any(x.publishing for x in m.participants))
     await teacher.send(p.Record(start=True))
     await teacher.recv(p.Recording, lambda m: m.recording.state == "active")
-    await asyncio.sleep(1.0)
+    await sent_for([pc], 1.0)
     await teacher.send(p.Record(start=False))
     [info] = await _finalised(svc)
     folder = svc.recording.store.folder(info.id)  # type: ignore[union-attr]
@@ -316,11 +317,11 @@ async def test_record_pupils_needs_consent_and_keeps_the_others_off(
     assert not any(isinstance(m, p.Moderation) for m in yes.seen)
 
     await yes.recv(p.Recording, lambda m: m.recording.state == "active")
-    await asyncio.sleep(2.0)
+    await sent_for(pcs, 2.0)
     # Consent withdrawn mid-recording: out of the recording from now on, devices off.
     await yes.send(p.Consent(recording=False))
     assert {(await yes.recv(p.Moderation)).device for _ in range(2)} == {"camera", "mic"}
-    await asyncio.sleep(1.5)
+    await sent_for(pcs[:1], 1.5)   # the teacher's
     await teacher.send(p.Record(start=False))
     await no.recv(p.Recording, lambda m: m.recording.state == "off")
     [info] = await _finalised(svc)
@@ -359,13 +360,13 @@ async def test_a_republished_teacher_feed_is_kept_in_two_parts(
     await teacher.recv(p.Participants, publishing(True))
     await teacher.send(p.Record(start=True))
     await teacher.recv(p.Recording, lambda m: m.recording.state == "active")
-    await asyncio.sleep(1.5)
+    await sent_for([first], 1.5)
     # The teacher's connection to Janus drops (a network change); the client publishes again.
     await first.close()
     await teacher.recv(p.Participants, publishing(False), timeout=20)
     second = await publish(teacher, _av(TEACHER_SIZE, TEACHER_HZ))
     await teacher.recv(p.Participants, publishing(True))
-    await asyncio.sleep(1.5)
+    await sent_for([second], 1.5)
     await teacher.send(p.Record(start=False))
     [info] = await _finalised(svc)
     assert info.state == "ready", info.error
