@@ -51,7 +51,9 @@ async def test_blur_on_never_sends_the_raw_picture() -> None:
     for r, s in zip(raw[1:], sent[1:], strict=True):
         assert _sharpest_edge(r) == 255
         assert _sharpest_edge(s) < 128
-    assert all(np.array_equal(a, b) for a, b in zip(sent, previews[:3], strict=True))
+    # The sender keeps only the newest frame (a loaded machine skips some): every sent
+    # frame is one the preview showed, not necessarily the first three.
+    assert all(any(np.array_equal(s, p) for p in previews) for s in sent)
 
 
 async def test_broken_blur_stage_blurs_the_whole_frame(monkeypatch: pytest.MonkeyPatch) -> None:
