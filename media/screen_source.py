@@ -25,6 +25,10 @@ IDLE_FPS = 5
 MOVING_FPS = 15
 MOVING_HOLD_S = 1.0      # stay at the moving rate this long after the last change
 HIDDEN_POLL_S = 0.2      # how often a hidden window is looked at again
+# A receiver's jitter buffer lets a frame go only when the next one starts arriving:
+# after a change, the next frame follows at once so the change shows without
+# waiting a whole frame interval.
+FLUSH_AFTER_CHANGE_S = 0.02
 VIDEO_CLOCK = 90_000
 
 
@@ -50,6 +54,7 @@ class ScreenSource:
         self._last_i420: np.ndarray | None = None
         self._last_change = 0.0
         self._next_due = 0.0
+        self._still = False      # the last frame handed out showed no change
 
     @property
     def is_open(self) -> bool:
@@ -89,15 +94,21 @@ class ScreenSource:
                 if grabber is None:
                     raise SourceClosed()
                 t0 = time.perf_counter()
+                changes = self.changes
                 i420 = await asyncio.to_thread(self._grab, grabber)
                 self.grab_s += time.perf_counter() - t0
             now = time.monotonic()
             if i420 is None:
                 self._next_due = now + HIDDEN_POLL_S
                 continue
-            moving = now - self._last_change < MOVING_HOLD_S
-            self._next_due = max(self._next_due + 1 / (MOVING_FPS if moving else IDLE_FPS),
-                                 now)
+            changed = self.changes != changes
+            if changed and self._still:   # the first change after a still picture
+                self._next_due = now + FLUSH_AFTER_CHANGE_S
+            else:
+                moving = now - self._last_change < MOVING_HOLD_S
+                self._next_due = max(self._next_due + 1 / (MOVING_FPS if moving else IDLE_FPS),
+                                     now)
+            self._still = not changed
             return self._from_array(i420)
 
     def _grab(self, grabber: Grabber) -> np.ndarray | None:
