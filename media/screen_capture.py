@@ -112,7 +112,7 @@ class ScreenGrabber:
 
     def grab(self) -> np.ndarray:
         shot = self._mss.grab(self.monitor)
-        return np.frombuffer(shot.bgra, np.uint8).reshape(shot.height, shot.width, 4)
+        return np.frombuffer(shot.raw, np.uint8).reshape(shot.height, shot.width, 4)
 
     def close(self) -> None:
         self._mss.close()
@@ -166,7 +166,7 @@ class X11WindowGrabber:
         if self.rect is None:
             return None
         shot = self._mss.grab(self.rect)
-        return np.frombuffer(shot.bgra, np.uint8).reshape(shot.height, shot.width, 4)
+        return np.frombuffer(shot.raw, np.uint8).reshape(shot.height, shot.width, 4)
 
     def close(self) -> None:
         self._mss.close()

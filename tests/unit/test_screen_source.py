@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from klasse.media.screen_capture import ShareEnded, fit_size, to_i420
-from klasse.media.screen_source import IDLE_FPS, MOVING_FPS, ScreenSource
+from klasse.media.screen_source import (
+    IDLE_FPS,
+    MOVING_FPS,
+    STILL_AFTER_S,
+    STILL_FPS,
+    ScreenSource,
+)
 from klasse.media.screen_track import ScreenTrack
 
 
@@ -49,15 +55,22 @@ async def _rate(src: ScreenSource, seconds: float) -> float:
 
 
 async def test_still_pictures_go_at_the_idle_rate_moving_ones_faster() -> None:
-    still = ScreenSource("x", grabber=FakeGrabber(moving=False))
+    grabber = FakeGrabber(moving=False)
+    still = ScreenSource("x", grabber=grabber)
     await still.open()
-    await _rate(still, 1.2)             # the first picture counts as a change
-    idle = await _rate(still, 2.0)
+    await _rate(still, 1.1)             # the first picture counts as a change
+    idle = await _rate(still, 0.8)      # 1.1 s to 1.9 s: refining at the idle rate
+    await asyncio.sleep(0.3)
+    looked = grabber.n
+    settled = await _rate(still, 3.0)   # still for over STILL_AFTER_S: sent rarely...
+    assert STILL_AFTER_S < 2.3
+    assert grabber.n - looked >= 3 * IDLE_FPS * 0.6   # ...but still looked at
     moving = ScreenSource("x", grabber=FakeGrabber(moving=True))
     await moving.open()
     fast = await _rate(moving, 2.0)
-    assert idle <= IDLE_FPS + 1 and idle >= IDLE_FPS / 2, idle
-    assert fast <= MOVING_FPS + 2 and fast > 2 * IDLE_FPS, fast
+    assert IDLE_FPS / 2 <= idle <= IDLE_FPS + 1.5, idle
+    assert settled <= STILL_FPS + 0.7, settled
+    assert 2 * IDLE_FPS < fast <= MOVING_FPS + 2, fast
     assert still.changes == 1            # an unchanged picture is not converted again
     await still.close()
     await moving.close()
