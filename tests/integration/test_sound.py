@@ -83,7 +83,10 @@ async def test_teachers_microphone_reaches_the_pupils_speaker(
         # (noise suppression is off: it rightly treats a steady tone as noise).
         tail = heard[-2 * 48_000:]
         assert abs(dominant_hz(tail) - 880.0) < 10, dominant_hz(tail)
-        assert level_db(tail) > -30.0, level_db(tail)
+        # Its level per 10 ms block (a starved recorder or speaker leaves silent gaps,
+        # which are not the tone's level): -20 dBFS went in.
+        blocks = sorted(level_db(tail[i:i + 480]) for i in range(0, tail.size - 479, 480))
+        assert blocks[int(0.75 * len(blocks))] > -30.0, blocks[len(blocks) // 2:]
         played = [e["played"] for e in pupil.events
                   if e["event"] == "levels" and e["played"] is not None]
         assert played and max(played) > -35.0
@@ -226,13 +229,19 @@ async def test_prejoin_meter_and_test_sound_on_the_real_engine(pulse: PulseServe
         await asyncio.sleep(0.5)
         assert not [e for e in events if isinstance(e, LevelsMeasured)]   # mic still off
         assert pulse.capture_streams("mic") == []
-        player = pulse.play(speechlike(4.0), "micfeed")
+        player = pulse.play(speechlike(12.0), "micfeed")
         await call.set_mic(True)
         await _streams(pulse, "mic", 1)
-        await asyncio.sleep(2.0)
-        levels = [e.captured for e in events
-                  if isinstance(e, LevelsMeasured) and e.captured is not None]
-        assert levels and max(levels) > -40.0, levels
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0     # a loaded machine opens devices slowly
+
+        def loudest() -> float:
+            got = [e.captured for e in events
+                   if isinstance(e, LevelsMeasured) and e.captured is not None]
+            return max(got, default=-100.0)
+        while loudest() <= -40.0 and loop.time() < deadline:
+            await asyncio.sleep(0.2)
+        assert loudest() > -40.0
         await call.set_mic(False)
         await _streams(pulse, "mic", 0)
         player.kill()
