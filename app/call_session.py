@@ -50,7 +50,8 @@ from klasse.app.call_state import (
     SubscribeFeed,
 )
 from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
-from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged
+from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged, UplinkChanged
+from klasse.app.uplink import ShapedTrack, UplinkAdapter, UplinkDecision, UplinkMonitor
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.rtp_receive import ResilientReceive, plug
 from klasse.media.screen_source import ScreenSource
@@ -86,6 +87,8 @@ class CallSession:
         self._emit_to, self._video = events, video
         self.machine = CallMachine(receive=receive)
         w, h, fps = video_size
+        self._camera_fps = fps
+        self.uplink: UplinkMonitor | None = None
         # Sources are made closed; only a user's `camera`/`mic` command opens them.
         self.camera_gate = GatedTrack("video", parse_source(camera, "video", w, h, fps))
         # The call's sound: received feeds mixed onto `speaker`, a device mic
@@ -353,8 +356,13 @@ class CallSession:
                 self._emit(ErrorRaised("media_failed", "the media connection failed; retrying"))
                 await self._apply(self.machine.republish())
 
-        pc.addTransceiver(ForwardTrack(self.mic_gate), direction="sendonly")
-        pc.addTransceiver(self.camera.sender_track(), direction="sendonly")
+        audio_sender = pc.addTransceiver(ForwardTrack(self.mic_gate), direction="sendonly").sender
+        # The camera goes out shaped to what the uplink carries (app/uplink.py).
+        adapter = UplinkAdapter()
+        shaped = ShapedTrack(self.camera.sender_track(), lambda: adapter.mode, self._camera_fps)
+        video_sender = pc.addTransceiver(shaped, direction="sendonly").sender
+        self.uplink = UplinkMonitor(video_sender, audio_sender, adapter, self._uplink_changed)
+        self._spawn(self.uplink.run(lambda: self._publisher is pc))
         # Always offered, silent until a share runs: no renegotiation to start one,
         # and Janus forwards it only while the service lets us share.
         screen_sender = pc.addTransceiver(ForwardTrack(self.screen), direction="sendonly").sender
@@ -375,6 +383,10 @@ class CallSession:
                 if transient and self._publish_retries < PUBLISH_RETRIES:
                     self._publish_retries += 1
                     self._spawn(self._republish_later(pc))
+
+    def _uplink_changed(self, decision: UplinkDecision) -> None:
+        loss = self.uplink.loss if self.uplink is not None else 0.0
+        self._emit(UplinkChanged(decision.mode.name, decision.bitrate_bps // 1000, round(loss, 3)))
 
     async def _republish_later(self, pc: RTCPeerConnection) -> None:
         await asyncio.sleep(RETRY_PUBLISH_AFTER_S)

@@ -120,6 +120,18 @@ class MediaReconnecting(Event):
 
 
 @dataclass(frozen=True)
+class UplinkChanged(Event):
+    """What this client's own uplink carries now (app/uplink.py): `full`, `half`
+    (half size), `half-slow` (half size and frame rate) or `audio-only` (the camera
+    picture is paused because the connection cannot carry it); the measured loss
+    says why. The user's own connection is the problem, and the UI says so."""
+    EVENT: ClassVar[str] = "uplink"
+    mode: str
+    video_kbps: int
+    loss: float
+
+
+@dataclass(frozen=True)
 class RecordingChanged(Event):
     """`unknown` is true while the state cannot be confirmed (connection lost)."""
     EVENT: ClassVar[str] = "recording"

@@ -179,6 +179,10 @@ class ShapedTrack(MediaStreamTrack):
 
     kind = "video"
 
+    def stop(self) -> None:
+        super().stop()
+        self.source.stop()   # aiortc stops only the track it was given
+
     def __init__(self, source: MediaStreamTrack, mode: Callable[[], SendMode],
                  fps: float) -> None:
         super().__init__()
@@ -240,8 +244,8 @@ class UplinkMonitor:
                 return (s.fractionLost or 0) / 256, s.roundTripTime
         return None
 
-    async def run(self) -> None:
-        while True:
+    async def run(self, active: Callable[[], bool]) -> None:
+        while active():
             await asyncio.sleep(self.interval_s)
             with contextlib.suppress(Exception):
                 await self.step(time.monotonic())

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from call_stack import service_stack
 
 from klasse.app.call_session import CallSession
-from klasse.app.events import Event, ParticipantsChanged, StateChanged
+from klasse.app.events import Event, ParticipantsChanged, StateChanged, UplinkChanged
 from klasse.app.protocol import parse_link
 from klasse.media.sources import SyntheticSource
 from klasse.media.synthetic import read_counter
@@ -70,6 +70,7 @@ class Call:
     pupil: CallSession
     tasks: list[asyncio.Task[None]]
     frames: list[tuple[float, int]] = field(default_factory=list)   # (arrival, counter)
+    uplink: list[tuple[float, str, int]] = field(default_factory=list)  # pupil's modes
 
     def audio_stats(self) -> tuple[int, int, int]:
         """Audio frames played, concealed (PLC) and recovered from FEC, so far."""
@@ -110,10 +111,13 @@ async def start_call(room: dict[str, str], cache: Path) -> Call:
             call_frames.append((time.monotonic(), read_counter(rgb)))
 
     pupil_joined = asyncio.Event()
+    uplink: list[tuple[float, str, int]] = []
 
     def on_pupil(ev: Event) -> None:
         if isinstance(ev, StateChanged) and ev.state == "joined":
             pupil_joined.set()
+        if isinstance(ev, UplinkChanged):
+            uplink.append((time.monotonic(), ev.mode, ev.video_kbps))
 
     teacher = CallSession(parse_link(room["teacher_link"]), "T", on_teacher, pin=room["pin"],
                           video=on_frame, cache_root=cache)
@@ -126,7 +130,7 @@ async def start_call(room: dict[str, str], cache: Path) -> Call:
     await pupil_joined.wait()
     await pupil.set_camera(True)
     await pupil.set_mic(True)
-    call = Call(teacher, pupil, tasks, call_frames)
+    call = Call(teacher, pupil, tasks, call_frames, uplink)
     while not call.frames:
         await asyncio.sleep(0.05)
     await asyncio.sleep(2.0)
@@ -144,6 +148,7 @@ class Figures:
     fec_pct: float
     latency_ms: tuple[float, float]
     video: dict[str, int]
+    uplink: str = ""
 
     def line(self, clean_fps: float | None) -> str:
         rel = f" ({100 * self.fps / clean_fps:.0f} % of clean)" if clean_fps else ""
@@ -153,7 +158,8 @@ class Figures:
                 f"recovery {rec}, audio concealed {self.concealed_pct:.1f} % "
                 f"(+{self.fec_pct:.1f} % from FEC), latency "
                 f"{self.latency_ms[0]:.0f} -> {self.latency_ms[1]:.0f} ms\n{'':10}receive path: "
-                + ", ".join(f"{k} {v}" for k, v in self.video.items()))
+                + ", ".join(f"{k} {v}" for k, v in self.video.items())
+                + (f"\n{'':10}pupil's uplink: {self.uplink}" if self.uplink else ""))
 
 
 async def measure(call: Call, name: str, seconds: float, *, rules: tuple[str, ...] = (),
@@ -195,6 +201,8 @@ async def measure(call: Call, name: str, seconds: float, *, rules: tuple[str, ..
                   float((gaps > FREEZE_S).sum()) * 60 / (t1 - t0), recover,
                   100 * plc / out if out else 0.0, 100 * fec / out if out else 0.0, latency,
                   {k: video1[k] - video0[k] for k in video1})
+    fig.uplink = ", ".join(f"{t - t0:+.1f}s {mode} {kbps} kbit/s" for t, mode, kbps in call.uplink
+                           if t >= t0)
     await asyncio.sleep(2.0)   # settle before the next condition
     return fig
 

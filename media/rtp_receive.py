@@ -68,6 +68,7 @@ VIDEO_CLOCK = 90000
 AUDIO_CLOCK = 48000
 MAX_GAP = 400             # a larger jump in sequence numbers is an outage, not loss
 MAX_HELD_PACKETS = 2048   # never hold more than this (memory bound under garbage)
+MAX_DECODE_BACKLOG = 4    # frames waiting for aiortc's decoder thread before we skip
 
 
 def _unwrap(value: int, last: int | None, bits: int) -> int:
@@ -125,6 +126,7 @@ class VideoReceiveStats:
     frames_dropped: int = 0   # incomplete at the deadline
     frames_skipped: int = 0   # complete but undecodable (waiting for a keyframe)
     decode_errors: int = 0
+    decoder_overloads: int = 0
 
 
 @dataclass
@@ -229,6 +231,13 @@ class VideoReceiveCore:
         if len(self._packets) > MAX_HELD_PACKETS:
             self._reset_to_keyframe(seq + 1, now)
         self._assemble(now)
+
+    def decoder_overloaded(self, now: float) -> None:
+        """Frames are waiting to be decoded: drop what is queued here and start
+        again at a keyframe (the decoder's backlog then drains)."""
+        self.stats.decoder_overloads += 1
+        self._await_keyframe(now)
+        self._ready.clear()
 
     def decode_failed(self, now: float) -> None:
         """The decoder rejected a frame: its successors are garbage until a keyframe."""
@@ -701,6 +710,12 @@ class ResilientReceive:
         if actions.pli:
             await self._receiver._send_rtcp_pli(self._ssrc)
         queue = _private(self._receiver, "decoder_queue")
+        if actions.frames and queue.qsize() >= MAX_DECODE_BACKLOG:
+            # The decoder cannot keep up (a starved machine): feeding it more would
+            # only make the picture later and later. Skip to the next keyframe.
+            self.video.decoder_overloaded(now)
+            self.video.stats.frames_skipped += len(actions.frames)
+            return
         for frame in actions.frames:
             if self._ts0 is None:
                 self._ts0 = frame.timestamp

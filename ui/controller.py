@@ -56,6 +56,7 @@ class CallController(QObject):
     localMediaChanged = Signal(object)     # events.LocalMediaChanged
     mediaFlow = Signal(object)             # events.MediaFlow
     mediaReconnecting = Signal(bool)       # events.MediaReconnecting.active
+    uplinkChanged = Signal(str)            # events.UplinkChanged.mode
     levels = Signal(object)                # events.LevelsMeasured
     recordingChanged = Signal(object)      # events.RecordingChanged
     shareChanged = Signal(object)          # events.ShareChanged
@@ -119,6 +120,8 @@ class CallController(QObject):
             self.mediaFlow.emit(event)
         elif isinstance(event, ev.MediaReconnecting):
             self.mediaReconnecting.emit(event.active)
+        elif isinstance(event, ev.UplinkChanged):
+            self.uplinkChanged.emit(event.mode)
         elif isinstance(event, ev.LevelsMeasured):
             self.levels.emit(event)
         elif isinstance(event, ev.RecordingChanged):

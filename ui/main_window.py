@@ -221,6 +221,7 @@ class MainWindow(Translatable, QMainWindow):
         c.frameReady.connect(self._frame)
         c.mediaFlow.connect(le.gallery.on_media_flow)
         c.mediaReconnecting.connect(self._media_reconnecting)
+        c.uplinkChanged.connect(self._uplink)
         le.gallery.volumeChosen.connect(c.set_volume)
         c.recordingChanged.connect(self._recording)
         c.shareChanged.connect(self._share_changed)
@@ -392,6 +393,22 @@ class MainWindow(Translatable, QMainWindow):
             self.messages.show_message(self._media_reconnecting_text())
         else:
             self.messages.remove(self._media_reconnecting_text())
+
+    def _uplink(self, mode: str) -> None:
+        """This user's own connection is the problem: say so, and what it means."""
+        weak, paused = self._uplink_texts()
+        self.messages.remove(weak)
+        self.messages.remove(paused)
+        if mode == "audio-only":
+            self.messages.show_message(paused)
+        elif mode != "full":
+            self.messages.show_message(weak)
+
+    @staticmethod
+    def _uplink_texts() -> tuple[str, str]:
+        return (tr("Your internet connection is weak: your video is sent at lower quality."),
+                tr("Your internet connection is too weak for video: the others still hear "
+                   "you; your picture comes back when the connection allows it."))
 
     @staticmethod
     def _media_reconnecting_text() -> str:

@@ -287,6 +287,20 @@ def test_decode_error_waits_for_a_keyframe_and_asks_for_one() -> None:
     assert drain(core, 1.0) == [4 * FRAME_TS]
 
 
+def test_an_overloaded_decoder_skips_to_the_next_keyframe() -> None:
+    core = VideoReceiveCore()
+    frames = stream(8, key_every=5)
+    for p in frames[0] + frames[1]:
+        core.add(p, 0.0)
+    drain(core, 1.0)
+    core.decoder_overloaded(1.0)
+    assert core.poll(1.0).pli
+    for p in frames[2] + frames[3] + frames[4] + frames[5]:
+        core.add(p, 1.1)
+    assert drain(core, 2.0) == [5 * FRAME_TS]     # 2..4 skipped, the keyframe resumes
+    assert core.stats.decoder_overloads == 1
+
+
 def test_padding_packets_fill_sequence_gaps() -> None:
     core = VideoReceiveCore()
     f0 = frame_packets(10, 0, 2, key=True)
