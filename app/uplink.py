@@ -70,7 +70,7 @@ class UplinkAdapter:
     """Video bitrate and sending mode from loss, RTT and REMB reports."""
 
     def __init__(self, *, start_bps: int = START_VIDEO_BPS, max_bps: int = MAX_VIDEO_BPS,
-                 up_after_s: float = 2.0, audio_only_after_s: float = 3.0,
+                 up_after_s: float = 2.0, audio_only_after_s: float = 8.0,
                  retry_video_after_s: float = 8.0) -> None:
         self.max_bps = max_bps
         self.bitrate_bps = float(start_bps)

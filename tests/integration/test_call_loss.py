@@ -97,7 +97,8 @@ async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage
         while time.monotonic() - lifted < 5 and not [t for t in arrivals if t > lifted]:
             await asyncio.sleep(0.02)
         back = [t for t in arrivals if t > lifted]
-        assert back, "video did not come back within 5 s of the outage"
+        uplink = [e for e in prec.json() if e["event"] == "uplink"]
+        assert back, f"video did not come back within 5 s of the outage; pupil's uplink {uplink}"
         assert back[0] - lifted <= 2.0, f"video came back {back[0] - lifted:.2f} s after the outage"
 
     await pupil.leave()
