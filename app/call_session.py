@@ -487,8 +487,6 @@ class CallSession:
             tick += 1
             if tick % 2 == 0 and self.machine.state in ("waiting", "joined"):
                 self._emit(self.sound.levels())
-            if self.machine.state == "left":
-                continue    # nothing is reported after the call's end (its last events)
             for (feed, kind), n in list(self._frames.items()):
                 if self._reported.get((feed, kind)) != n:
                     self._reported[(feed, kind)] = n
