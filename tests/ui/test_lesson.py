@@ -157,3 +157,30 @@ def test_preferences_hold_nothing_personal(qtbot, make_window, settings) -> None
     assert "notice_version" in stored
     for secret in ("Jonas", "Zylinski", "918273", "klasse://", "pupil-demo"):
         assert secret not in stored
+
+
+def test_media_reconnecting_is_shown_and_no_frozen_picture_stays(qtbot, make_window) -> None:
+    from klasse.app import events as ev
+
+    room, teacher, pupil = _lesson(qtbot, make_window)
+    pupil.lesson.camera.click()
+    pid = pupil.controller.participant
+    room.update(pid, publishing=True)
+    qtbot.waitUntil(lambda: teacher.lesson.gallery.tiles[pid].camera, timeout=3000)
+    room.send_frames()
+    tile = teacher.lesson.gallery.tiles[pid]
+    qtbot.waitUntil(lambda: tile.image is not None, timeout=3000)
+    # The media server was lost: the engine says so and nobody publishes any more.
+    call = room.members[teacher.controller.participant]
+    call.sink(ev.MediaReconnecting(True, "media_server_lost"))
+    room.update(pid, publishing=False)
+    qtbot.waitUntil(lambda: "Media reconnecting" in teacher.messages.text.text(), timeout=3000)
+    qtbot.waitUntil(lambda: tile.image is None, timeout=3000)
+    assert tile.camera            # the camera is still on: only its picture is not live
+    # Back: the message goes; the picture comes back with the next frames.
+    call.sink(ev.MediaReconnecting(False))
+    qtbot.waitUntil(lambda: "Media reconnecting" not in teacher.messages.text.text(),
+                    timeout=3000)
+    room.update(pid, publishing=True)
+    room.send_frames()
+    qtbot.waitUntil(lambda: tile.image is not None, timeout=3000)
