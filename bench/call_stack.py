@@ -58,8 +58,17 @@ def service_stack() -> Iterator[Stack]:
         while "ready on" not in (line := server.stderr.readline()):
             if not line:
                 raise SystemExit("the room service did not start")
-        # Keep reading its log so that a full pipe never stalls the service.
-        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()  # type: ignore[union-attr]
+        # Keep reading its log so that a full pipe never stalls the service (and keep it
+        # in KLASSE_BENCH_SERVICE_LOG if set).
+        keep = os.environ.get("KLASSE_BENCH_SERVICE_LOG")
+        sink = open(keep, "a") if keep else None   # the drain thread owns it
+
+        def drain() -> None:
+            for line in server.stderr:  # type: ignore[union-attr]
+                if sink is not None:
+                    sink.write(line)
+                    sink.flush()
+        threading.Thread(target=drain, daemon=True).start()
         svc = psutil.Process(server.pid)
         janus = next(c for c in svc.children(recursive=True) if c.name() == "janus")
         yield Stack(data, listen, svc, janus)

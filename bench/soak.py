@@ -104,6 +104,9 @@ class Soak:
     async def read(self, peer: Peer) -> None:
         assert peer.proc is not None and peer.proc.stdout is not None
         async for raw in peer.proc.stdout:
+            if self.args.events:
+                with open(Path(self.args.events) / f"{peer.name}.jsonl", "ab") as f:
+                    f.write(raw)
             try:
                 ev = json.loads(raw)
             except ValueError:
@@ -322,6 +325,7 @@ async def main() -> int:
     ap.add_argument("--minutes", type=float, default=45.0)
     ap.add_argument("--window", type=float, default=300.0, help="seconds per report")
     ap.add_argument("--rejoin-every", type=float, default=180.0)
+    ap.add_argument("--events", default="", help="folder: keep every client's events there")
     args = ap.parse_args()
     with service_stack() as stack:
         print(f"soak: {args.minutes:g} min, a report every {args.window:g} s; service pid "
