@@ -1,8 +1,10 @@
 """What a share sends: frames of a screen, a window, a file or a synthetic slide,
 paced for detail rather than motion.
 
-5 frames a second while the picture stands still, 15 while it changes (and for a
-second after the last change); at most 1920x1080, larger pictures scaled down.
+15 frames a second while the picture changes (and for a second after the last
+change), 5 while it stands still, 1 once it has stood still for 2 s; a picture
+that is not moving is looked at 10 times a second, so a change goes out within
+100 ms. At most 1920x1080, larger pictures scaled down.
 The grab runs in a worker thread. An unchanged picture is not converted again.
 A window that is hidden sends nothing (never a black or stale picture); a window
 that is closed ends the read with ShareEnded.
@@ -25,10 +27,13 @@ IDLE_FPS = 5
 MOVING_FPS = 15
 MOVING_HOLD_S = 1.0      # stay at the moving rate this long after the last change
 # A picture still for this long has been refined by the encoder; from then on it is
-# still looked at IDLE_FPS times a second (a change goes out at once) but sent only
+# still looked at POLL_FPS times a second (a change goes out at once) but sent only
 # STILL_FPS times: encoding an unchanged 1080p frame costs ~20 ms of CPU.
 STILL_AFTER_S = 2.0
 STILL_FPS = 1
+# How often a picture that is not moving is looked at for a change: a change waits
+# at most this long to be captured (grab + compare ~7 ms of CPU each).
+POLL_FPS = 10
 HIDDEN_POLL_S = 0.2      # how often a hidden window is looked at again
 # A receiver's jitter buffer lets a frame go only when the next one starts arriving:
 # after a change, the next frame follows at once so the change shows without
@@ -109,16 +114,18 @@ class ScreenSource:
                 self._next_due = now + HIDDEN_POLL_S
                 continue
             changed = self.changes != changes
+            moving = now - self._last_change < MOVING_HOLD_S
             if changed and self._still:   # the first change after a still picture
                 self._next_due = now + FLUSH_AFTER_CHANGE_S
             else:
-                moving = now - self._last_change < MOVING_HOLD_S
-                self._next_due = max(self._next_due + 1 / (MOVING_FPS if moving else IDLE_FPS),
-                                     now)
+                rate = MOVING_FPS if moving else POLL_FPS
+                self._next_due = max(self._next_due + 1 / rate, now)
             self._still = not changed
-            if (not changed and now - self._last_change > STILL_AFTER_S
-                    and now - self._last_sent < 1 / STILL_FPS):
-                continue   # looked at, unchanged, refined already: nothing to send
+            if not changed and not moving:
+                settled = now - self._last_change > STILL_AFTER_S
+                interval = 1 / (STILL_FPS if settled else IDLE_FPS)
+                if now - self._last_sent < interval - 0.01:
+                    continue   # looked at, unchanged: not due to be sent again yet
             self._last_sent = now
             return self._from_array(i420)
 

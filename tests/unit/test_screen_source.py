@@ -13,6 +13,7 @@ from klasse.media.screen_capture import ShareEnded, fit_size, to_i420
 from klasse.media.screen_source import (
     IDLE_FPS,
     MOVING_FPS,
+    POLL_FPS,
     STILL_AFTER_S,
     STILL_FPS,
     ScreenSource,
@@ -64,7 +65,7 @@ async def test_still_pictures_go_at_the_idle_rate_moving_ones_faster() -> None:
     looked = grabber.n
     settled = await _rate(still, 3.0)   # still for over STILL_AFTER_S: sent rarely...
     assert STILL_AFTER_S < 2.3
-    assert grabber.n - looked >= 3 * IDLE_FPS * 0.6   # ...but still looked at
+    assert grabber.n - looked >= 3 * POLL_FPS * 0.6   # ...but looked at often
     moving = ScreenSource("x", grabber=FakeGrabber(moving=True))
     await moving.open()
     fast = await _rate(moving, 2.0)
