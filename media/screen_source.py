@@ -3,8 +3,8 @@ paced for detail rather than motion.
 
 15 frames a second while the picture changes (and for a second after the last
 change), 5 while it stands still, 1 once it has stood still for 2 s; a picture
-that is not moving is looked at 10 times a second, so a change goes out within
-100 ms. At most 1920x1080, larger pictures scaled down.
+that is not moving is looked at 5 times a second, so a change goes out within
+200 ms. At most 1920x1080, larger pictures scaled down.
 The grab runs in a worker thread. An unchanged picture is not converted again.
 A window that is hidden sends nothing (never a black or stale picture); a window
 that is closed ends the read with ShareEnded.
@@ -31,9 +31,10 @@ MOVING_HOLD_S = 1.0      # stay at the moving rate this long after the last chan
 # STILL_FPS times: encoding an unchanged 1080p frame costs ~20 ms of CPU.
 STILL_AFTER_S = 2.0
 STILL_FPS = 1
-# How often a picture that is not moving is looked at for a change: a change waits
-# at most this long to be captured (grab + compare ~7 ms of CPU each).
-POLL_FPS = 10
+# How often a picture that is not moving is looked at for a change (grab + compare
+# ~7 ms of CPU each). 10 was tried: on the loaded 2-core test machine the bench's
+# one process (teacher and pupil) then fell behind and lost changes; see the note.
+POLL_FPS = 5
 HIDDEN_POLL_S = 0.2      # how often a hidden window is looked at again
 # A receiver's jitter buffer lets a frame go only when the next one starts arriving:
 # after a change, the next frame follows at once so the change shows without
