@@ -352,7 +352,10 @@ class ChatMessage(_Msg, frozen=True, tag="chat_message"):
 
 class Closed(_Msg, frozen=True, tag="closed"):
     """The room is gone for this client; it must wipe its call cache."""
-    reason: Literal["ended", "kicked", "denied", "expired", "left", "server_shutdown"]
+    # "replaced": the same participant resumed on another connection (with the PIN or
+    # session again); this one is no longer in the room.
+    reason: Literal["ended", "kicked", "denied", "expired", "left", "server_shutdown",
+                    "replaced"]
 
 
 class MediaReconnect(_Msg, frozen=True, tag="media_reconnect"):

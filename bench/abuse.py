@@ -145,6 +145,16 @@ class Lesson:
         while self.frames < 10 and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
 
+    async def admitted_pupil(self, name: str) -> Peer:
+        """A pupil of the lesson (joined and admitted) for one flood."""
+        peer = await Peer.open(self.url)
+        await peer.send(p.Join(v=1, link=self.room["pupil_link"], name=name, pin=self.room["pin"]))
+        w = await peer.wait(lambda m: isinstance(m, p.Welcome))
+        assert isinstance(w, p.Welcome)
+        await self.teacher.send(p.Admit(participant=w.participant))
+        await peer.wait(lambda m: isinstance(m, p.Admitted))
+        return peer
+
     async def chat_probe(self, n: int) -> float:
         text = f"probe {n} {time.monotonic()}"
         t0 = time.monotonic()
@@ -247,27 +257,37 @@ async def flood_join_leave(lesson: Lesson, stop: float) -> int:
 
 
 async def flood_media(lesson: Lesson, stop: float) -> int:
-    """An admitted pupil toggles its mic state as fast as it can send."""
-    peer = lesson.pupils[1]
+    """An admitted pupil toggles its mic state as fast as it can send (until the
+    service drops it, if it does)."""
+    peer = await lesson.admitted_pupil("Media flood")
     sent = 0
-    while time.monotonic() < stop:
-        for _ in range(50):
-            await peer.send(p.MediaState(camera=False, mic=bool(sent % 2)))
-            sent += 1
-        await asyncio.sleep(0)
-    await peer.send(p.MediaState(camera=False, mic=False))
+    try:
+        while time.monotonic() < stop:
+            for _ in range(50):
+                await peer.send(p.MediaState(camera=False, mic=bool(sent % 2)))
+                sent += 1
+            await asyncio.sleep(0)
+    except Exception:
+        print(f"  media flooder was disconnected after {sent} messages")
+    finally:
+        await peer.close()
     return sent
 
 
 async def flood_hand_chat(lesson: Lesson, stop: float) -> int:
     """An admitted pupil floods chat and hand changes."""
-    peer = lesson.pupils[1]
+    peer = await lesson.admitted_pupil("Chat flood")
     sent = 0
-    while time.monotonic() < stop:
-        for _ in range(20):
-            await peer.send(p.Chat(text="spam " * 40) if sent % 2 else p.Hand(up=bool(sent % 4)))
-            sent += 1
-        await asyncio.sleep(0.01)
+    try:
+        while time.monotonic() < stop:
+            for _ in range(20):
+                await peer.send(p.Chat(text="spam " * 40) if sent % 2 else p.Hand(up=bool(sent % 4)))
+                sent += 1
+            await asyncio.sleep(0.01)
+    except Exception:
+        print(f"  chat flooder was disconnected after {sent} messages")
+    finally:
+        await peer.close()
     return sent
 
 
@@ -453,6 +473,9 @@ async def main() -> int:
             print(f"{name:<13} {r['sent']:>6} {r['rss_max']:>10.0f} {r['cpu']:>6.0f} "
                   f"{_ms(r['join']):>16} {_ms(r['chat']):>16} {r['video_fps']:>9.1f}  "
                   f"{r['outcomes']} log+{log_lines - lines_before}")
+            if lesson.teacher.reader.done():
+                print("  the teacher's connection is gone: stopping")
+                break
             await asyncio.sleep(2.0)
         print(f"goals: join <= 1000 ms, chat <= 200 ms, RSS <= 150 MB; "
               f"load at end {os.getloadavg()[0]:.1f}")
@@ -460,7 +483,10 @@ async def main() -> int:
         drainer.cancel()
     finally:
         server.terminate()
-        server.wait(15)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
     return 0
 
 

@@ -17,6 +17,7 @@ max_connections = 500         # open WebSockets per process; more are refused as
 join_within_s = 30            # a connection in no room for this long is closed
 login_parallel = 1            # argon2 checks at once (~64 MiB each)
 login_queue = 8               # logins that may wait for one; more get "busy"
+waiting_room_cap = 60         # pupils waiting in one room; more get "room_full"
 
 [recording]                   # details: server/recording/policy.py (all optional)
 record_pupils = false         # consenting pupils are recorded too
@@ -45,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from klasse.app.protocol import IceServer, Notice
+from klasse.app.protocol import MAX_ROOM_PARTICIPANTS, IceServer, Notice
 
 from .recording.policy import RecordingConfigError, RecordingPolicy
 
@@ -86,6 +87,7 @@ class Config:
     join_within_s: float = 30.0
     login_parallel: int = 1
     login_queue: int = 8
+    waiting_room_cap: int = 60
     janus: tuple[JanusInstance, ...] = ()   # empty: spawn a local Janus
     notice: Notice = field(default_factory=lambda: Notice(
         version="1", controller="the school", dpo_contact="the school's data protection officer",
@@ -135,7 +137,7 @@ def load(path: Path | None) -> Config:
     known = {"listen", "port", "public_host", "data", "tls_cert", "tls_key", "recording_allowed",
              "teacher_grace_s", "resume_grace_s", "log_level", "ice_servers", "janus", "notice",
              "recording", "status_port", "max_connections", "join_within_s", "login_parallel",
-             "login_queue"}
+             "login_queue", "waiting_room_cap"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"unknown config key {unknown[0]!r} in {path}")
@@ -178,10 +180,13 @@ def load(path: Path | None) -> Config:
     if not -1 <= status_port <= 65535:
         raise ConfigError("status_port must be -1 (off) or 0-65535")
     limits = {key: _expect(raw, key, int, getattr(base, key))
-              for key in ("max_connections", "login_parallel", "login_queue")}
+              for key in ("max_connections", "login_parallel", "login_queue",
+                          "waiting_room_cap")}
     if limits["max_connections"] < 1 or limits["login_parallel"] < 1 or limits["login_queue"] < 0:
         raise ConfigError("max_connections and login_parallel are at least 1, "
                           "login_queue at least 0")
+    if not 1 <= limits["waiting_room_cap"] <= MAX_ROOM_PARTICIPANTS:
+        raise ConfigError(f"waiting_room_cap is 1 to {MAX_ROOM_PARTICIPANTS}")
     join_within = float(_expect(raw, "join_within_s", (int, float), base.join_within_s))
     if join_within <= 0:
         raise ConfigError("join_within_s must be positive")

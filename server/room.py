@@ -44,6 +44,7 @@ class Member:
     publishing: bool = False
     pending_answers: set[str] = field(default_factory=set)
     gone_timer: asyncio.TimerHandle | None = None
+    account: str = ""             # the account a session join proved (via "account")
 
     def locked(self, device: str) -> bool:
         return self.camera_locked if device == "camera" else self.mic_locked
@@ -71,6 +72,10 @@ class Room:
     close_timer: asyncio.TimerHandle | None = None
     owner: str = ""               # the teacher account the links were made for
     sharer: str | None = None     # member id whose screen is shared (one at a time)
+    # Participant lists go out at most every PARTICIPANTS_EVERY_S (service.py): when
+    # the last went out, and the pending trailing one.
+    list_sent: float = float("-inf")
+    list_timer: asyncio.TimerHandle | None = None
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]

@@ -32,7 +32,7 @@ from .config import Config
 from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
 from .janus_recovery import MediaRecovery
 from .janus_supervisor import JanusSupervisor
-from .limits import Backoff, TokenBucket
+from .limits import Backoff, Buckets, TokenBucket
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key, normalise_pin
 from .login_pool import LoginPool
 from .logs import Repeats
@@ -53,6 +53,17 @@ LOGIN_BACKOFF_PER_CLIENT = (2, 1.0, 30.0, 600.0)
 LOGIN_BACKOFF_PER_USER = (5, 1.0, 60.0, 900.0)
 LOGINS_PER_SECOND = (5.0, 20.0)   # all connections together: rate, burst
 CHATTER_PER_CLIENT = (20, 10.0)
+# A participant list per room at most this often: changes in between are coalesced
+# into one list that goes out when the interval is over (the first change after a
+# quiet moment goes out at once).
+PARTICIPANTS_EVERY_S = 0.1
+# Device-state changes (`media`): per participant and per room (rate/s, burst).
+MEDIA_PER_MEMBER = (5.0, 10.0)
+MEDIA_PER_ROOM = (50.0, 100.0)
+# Joins: per room (a class arriving at once fits the burst) and per connection (a
+# join-leave-join loop); teachers are not limited.
+JOINS_PER_ROOM = (20.0, 60.0)
+JOINS_PER_CONNECTION = (0.5, 4.0)
 SWEEP_S = 1.0                 # how often idle connections are looked for
 
 
@@ -69,7 +80,11 @@ class Client:
         self.session: str | None = None
         self.roomless_since: float | None = time.monotonic()
         self.logging_in = False
-        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.outbox: asyncio.Queue[bytes | int | None] = asyncio.Queue()
+        # The newest participant list not yet written, and its number: a list queued
+        # behind the socket is replaced by the next one, never sent twice over.
+        self._list: tuple[int, bytes] | None = None
+        self._lists = 0
         self.dropped = False
         # Chat lines and hand changes per connection (a flood gets rate_limited).
         self.chatter = RateLimiter(*CHATTER_PER_CLIENT)
@@ -83,6 +98,11 @@ class Client:
             self.dropped = True
             self.outbox.put_nowait(None)
             return
+        if isinstance(msg, p.Participants):
+            self._lists += 1
+            self._list = (self._lists, p.encode(msg))
+            self.outbox.put_nowait(self._lists)
+            return
         self.outbox.put_nowait(p.encode(msg))
 
     async def _write(self) -> None:
@@ -91,6 +111,11 @@ class Client:
             if data is None:
                 await self.ws.close(1008, "too slow")
                 return
+            if isinstance(data, int):
+                # A participant list: only the newest one queued is written.
+                if self._list is None or self._list[0] != data:
+                    continue
+                data, self._list = self._list[1], None
             try:
                 await self.ws.send(data)
             except ConnectionClosed:
@@ -131,6 +156,10 @@ class RoomService:
         self._logins = TokenBucket(*LOGINS_PER_SECOND)
         self.login_pool = LoginPool(config.login_parallel, config.login_queue)
         self.repeats = Repeats(log)
+        self._media_member = Buckets(*MEDIA_PER_MEMBER)
+        self._media_room = Buckets(*MEDIA_PER_ROOM)
+        self._joins_room = Buckets(*JOINS_PER_ROOM)
+        self._joins_conn = Buckets(*JOINS_PER_CONNECTION)
         self._server: Server | None = None
         self._clients: set[Client] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -311,6 +340,25 @@ class RoomService:
         return m
 
     def _broadcast_participants(self, room: Room) -> None:
+        """The room's participants changed: a list goes out now, or (within
+        PARTICIPANTS_EVERY_S of the last) one list for all changes when it is over."""
+        if room.list_timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = room.list_sent + PARTICIPANTS_EVERY_S - loop.time()
+        if wait > 0:
+            room.list_timer = loop.call_later(wait, self._flush_participants, room)
+            return
+        self._flush_participants(room)
+
+    def _flush_participants(self, room: Room) -> None:
+        room.list_timer = None
+        if room.state is RoomState.CLOSED:
+            return
+        room.list_sent = asyncio.get_running_loop().time()
+        self._send_participants(room)
+
+    def _send_participants(self, room: Room) -> None:
         """Teachers see everyone; a pupil sees the joined, and only its own locks
         (whom the teacher locked is no classmate's business)."""
         everyone = [m.view() for m in room.members.values()]
@@ -413,7 +461,10 @@ class RoomService:
             name = clean_name(msg.name)
         except TextRefused as exc:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
-        via = self._authenticate(client, msg, grant)
+        if grant.role != "teacher" and not (self._joins_conn.take(client.cid)
+                                            and self._joins_room.take(grant.room)):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins; try again shortly")
+        via, account = self._authenticate(client, msg, grant)
         room = await self._room_for(grant)
         if client.member is not None:   # joined meanwhile through another message
             raise ProtocolError(ErrorCode.ALREADY_JOINED, "already in a room")
@@ -422,11 +473,14 @@ class RoomService:
         if len(room.members) >= p.MAX_ROOM_PARTICIPANTS:
             raise ProtocolError(ErrorCode.ROOM_FULL, "this lesson is full")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
+        if role is Role.PUPIL and room.waiting_room \
+                and len(room.waiting()) >= self.config.waiting_room_cap:
+            raise ProtocolError(ErrorCode.ROOM_FULL, "the waiting room is full; try again later")
         if role is Role.TEACHER and not room.owner:
             room.owner = grant.teacher      # pupil links do not name the teacher
         state = rules.member_next(PState.CONNECTED, rules.entry_event(role, room.waiting_room))
         m = Member(id=_new_id(room), name=name, role=role, via=via, state=state,
-                   room=room, client=client)
+                   room=room, client=client, account=account)
         room.members[m.id] = m
         if room.janus is not None:
             room.janus.node.load += 1
@@ -450,14 +504,15 @@ class RoomService:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
         client.send(p.NoticeInfo(notice=self.config.notice, rid=msg.rid))
 
-    def _authenticate(self, client: Client, msg: p.Join, grant: Grant) -> str:
+    def _authenticate(self, client: Client, msg: p.Join, grant: Grant) -> tuple[str, str]:
+        """("account", user) for a valid session, ("link", "") for the right PIN."""
         if msg.session is not None:
             info = self.accounts.session(msg.session)
             if info is None:
                 raise ProtocolError(ErrorCode.SESSION_INVALID, "log in again")
             if grant.role == "teacher" and info.role != "teacher":
                 raise ProtocolError(ErrorCode.NOT_ALLOWED, "this is a teacher's link")
-            return "account"
+            return "account", info.user
         pin = normalise_pin(msg.pin)
         wait = self._pin_client.wait(client.cid)
         if wait > 0:
@@ -474,7 +529,7 @@ class RoomService:
             self._pin_client.fail(client.cid)
             raise ProtocolError(ErrorCode.PIN_WRONG, "wrong PIN")
         self._pin_client.forget(client.cid)
-        return "link"
+        return "link", ""
 
     async def _room_for(self, grant: Grant) -> Room:
         room = self.rooms.get(grant.room)
@@ -512,13 +567,26 @@ class RoomService:
             return False
         if grant.room != m.room.id:
             return False
+        # The token alone is no key: the join proves the link again (the PIN, or a
+        # session of the same account), with the same limits as any join.
+        via, account = self._authenticate(client, msg, grant)
+        if via != m.via or account != m.account:
+            return False
         old = m.client
         if old is not None and old is not client:
+            # Its old connection still looks alive (a network change leaves it
+            # half-open): the proven holder takes the seat back, the old one is told.
             old.member = None
+            old.send(p.Closed(reason="replaced"))
+            self._spawn(old.ws.close(1000, "replaced"))
             await self._drop_media(m)
         if m.gone_timer is not None:
             m.gone_timer.cancel()
             m.gone_timer = None
+        # A used token is spent: the Welcome carries a new one.
+        self.resumes.pop(m.resume, None)
+        m.resume = secrets.token_urlsafe(24)
+        self.resumes[m.resume] = m
         m.client = client
         client.member = m
         client.send(self._welcome(m))
@@ -628,6 +696,9 @@ class RoomService:
         room.state = rules.room_next(room.state, RoomEvent.CLOSE)
         if room.close_timer is not None:
             room.close_timer.cancel()
+        if room.list_timer is not None:
+            room.list_timer.cancel()
+            room.list_timer = None
         self.media.room_closed(room)
         await self.recording.room_closing(room)
         members = list(room.members.values())
@@ -746,6 +817,9 @@ class RoomService:
 
     async def _media(self, client: Client, msg: p.MediaState) -> None:
         m = self._member(client)
+        if not (self._media_member.take(f"{m.room.id}/{m.id}")
+                and self._media_room.take(m.room.id)):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many device changes; slow down")
         self.recording.check_media(m, msg.camera, msg.mic)
         for device, on in (("camera", msg.camera), ("mic", msg.mic)):
             if on and not getattr(m, device):

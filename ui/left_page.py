@@ -58,6 +58,7 @@ class LeftPage(Translatable, QWidget):
                    "denied": tr("The teacher did not let you in."),
                    "expired": tr("The lesson link has expired."),
                    "server_shutdown": tr("The school's server closed the lesson."),
+                   "replaced": tr("You are in this lesson on another connection now."),
                    "left": tr("You left the lesson."),
                    "declined": tr("You did not join. Nothing was sent to the school's "
                                   "server.")}
