@@ -614,6 +614,12 @@ class CallSession:
     async def deny(self, participant: str) -> None:
         await self._request(p.Deny(participant=participant))
 
+    async def deny_all(self) -> None:
+        await self._request(p.DenyAll())
+
+    async def lock_room(self, locked: bool) -> None:
+        await self._request(p.LockRoom(locked=locked))
+
     async def turn_off(self, participant: str | None, device: Device, lock: bool = False) -> None:
         await self._request(p.TurnOff(participant=participant, device=device, lock=lock))
 

@@ -28,6 +28,7 @@ from klasse.app.events import (
     ParticipantsChanged,
     RecordingChanged,
     ShareChanged,
+    RoomLockChanged,
     StateChanged,
     Welcomed,
 )
@@ -65,7 +66,7 @@ JOIN_REFUSALS = frozenset({
     p.ErrorCode.LINK_INVALID, p.ErrorCode.LINK_EXPIRED, p.ErrorCode.PIN_WRONG,
     p.ErrorCode.RATE_LIMITED, p.ErrorCode.LOGIN_FAILED, p.ErrorCode.SESSION_INVALID,
     p.ErrorCode.UNSUPPORTED_VERSION, p.ErrorCode.ROOM_CLOSED, p.ErrorCode.BAD_MESSAGE,
-    p.ErrorCode.BUSY, p.ErrorCode.ROOM_FULL,
+    p.ErrorCode.BUSY, p.ErrorCode.ROOM_FULL, p.ErrorCode.ROOM_LOCKED,
 })
 
 
@@ -246,6 +247,9 @@ class CallMachine:
         if self.state == "joined":
             out += self._after_joined()
         return out
+
+    def _on_lockstate(self, msg: p.LockState) -> list[Effect]:
+        return [RoomLockChanged(msg.locked)]
 
     def _on_admitted(self, msg: p.Admitted) -> list[Effect]:
         out = self._move("admitted")

@@ -132,6 +132,13 @@ class UplinkChanged(Event):
 
 
 @dataclass(frozen=True)
+class RoomLockChanged(Event):
+    """(Teachers) whether the room is locked against new pupils."""
+    EVENT: ClassVar[str] = "room_lock"
+    locked: bool
+
+
+@dataclass(frozen=True)
 class RecordingChanged(Event):
     """`unknown` is true while the state cannot be confirmed (connection lost)."""
     EVENT: ClassVar[str] = "recording"

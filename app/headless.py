@@ -67,6 +67,14 @@ class AdmitAllCmd(_Cmd, frozen=True, tag="admit_all"):
     pass
 
 
+class DenyAllCmd(_Cmd, frozen=True, tag="deny_all"):
+    pass
+
+
+class LockRoomCmd(_Cmd, frozen=True, tag="lock_room"):
+    locked: bool
+
+
 class DenyCmd(_Cmd, frozen=True, tag="deny"):
     participant: str
 
@@ -138,7 +146,7 @@ class SharePermissionCmd(_Cmd, frozen=True, tag="share_permission"):
 
 
 Command = (CameraCmd | MicCmd | BlurCmd | ChatCmd | HandCmd | ConsentCmd | LeaveCmd | AdmitCmd
-           | AdmitAllCmd | DenyCmd | CameraOffCmd | MicOffCmd | UnlockCmd | AskOnCmd | KickCmd
+           | AdmitAllCmd | DenyAllCmd | LockRoomCmd | DenyCmd | CameraOffCmd | MicOffCmd | UnlockCmd | AskOnCmd | KickCmd
            | LowerHandsCmd | RecordCmd | EndCmd | VolumeCmd | SpeakerCmd | TestSoundCmd
            | NoiseSuppressionCmd | ShareCmd | ShareOffCmd | SharePermissionCmd)
 _decoder = msgspec.json.Decoder(Command)
@@ -181,6 +189,10 @@ async def dispatch(session: CallSession, cmd: Command) -> None:
             await session.admit(who)
         case AdmitAllCmd():
             await session.admit_all()
+        case DenyAllCmd():
+            await session.deny_all()
+        case LockRoomCmd(locked=locked):
+            await session.lock_room(locked)
         case DenyCmd(participant=who):
             await session.deny(who)
         case CameraOffCmd(participant=who, lock=lock):

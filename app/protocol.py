@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     BUSY = "busy"                          # the service is at a limit: try again shortly
     ROOM_FULL = "room_full"                # the room (or its waiting room) is full
     SHARE_BUSY = "share_busy"              # someone else shares; ask, then send replace
+    ROOM_LOCKED = "room_locked"            # the teacher locked the room: no new pupils
     INTERNAL = "internal"
 
 
@@ -214,6 +215,16 @@ class AdmitAll(_Msg, frozen=True, tag="admit_all"):
     pass
 
 
+class DenyAll(_Msg, frozen=True, tag="deny_all"):
+    """Send every waiting pupil away (a flood in the waiting room)."""
+
+
+class LockRoom(_Msg, frozen=True, tag="lock_room"):
+    """While locked, nobody new may join through the pupil link (resumes, teachers
+    and admitted pupils are not affected)."""
+    locked: bool
+
+
 class Deny(_Msg, frozen=True, tag="deny"):
     participant: str
 
@@ -270,8 +281,9 @@ class DeleteRecording(_Msg, frozen=True, tag="delete_recording"):
 
 ClientMessage = (Login | CreateRoom | Join | GetNotice | Publish | Subscribe | SubscriptionAnswer
                  | Unsubscribe | MediaState | Chat | Hand | Consent | Leave | Ping | Admit
-                 | AdmitAll | Deny | TurnOff | Unlock | AskOn | Kick | LowerHands | End
-                 | Record | ListRecordings | DeleteRecording | Share | SharePermission)
+                 | AdmitAll | Deny | DenyAll | LockRoom | TurnOff | Unlock | AskOn | Kick
+                 | LowerHands | End | Record | ListRecordings | DeleteRecording | Share
+                 | SharePermission)
 
 
 # ------------------------------------------------------ server -> client
@@ -372,6 +384,12 @@ class Error(_Msg, frozen=True, tag="error"):
     ref: str | None = None       # type of the refused message
 
 
+class LockState(_Msg, frozen=True, tag="lock_state"):
+    """To teachers: whether the room is locked (after lock_room, and on joining a
+    locked room)."""
+    locked: bool
+
+
 class Pong(_Msg, frozen=True, tag="pong"):
     pass
 
@@ -383,7 +401,7 @@ class Recordings(_Msg, frozen=True, tag="recordings"):
 
 ServerMessage = (Session | RoomCreated | Welcome | NoticeInfo | Admitted | Denied | Participants
                  | Published | Subscription | Moderation | Recording | ChatMessage
-                 | Closed | Error | Pong | Recordings | MediaReconnect)
+                 | Closed | Error | Pong | Recordings | MediaReconnect | LockState)
 
 def _largest_participant() -> int:
     """Encoded size of the largest Participant a service can send: a name of the most

@@ -76,6 +76,7 @@ class Room:
     # the last went out, and the pending trailing one.
     list_sent: float = float("-inf")
     list_timer: asyncio.TimerHandle | None = None
+    locked: bool = False          # a teacher locked it: no new pupil joins
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]

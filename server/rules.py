@@ -70,6 +70,8 @@ class Action(StrEnum):
     HAND = "hand"
     ADMIT = "admit"
     ADMIT_ALL = "admit_all"
+    DENY_ALL = "deny_all"
+    LOCK_ROOM = "lock_room"
     DENY = "deny"
     TURN_OFF = "turn_off"
     UNLOCK = "unlock"
@@ -134,6 +136,8 @@ TABLE: dict[Action, Rule] = {
     # Teachers only.
     A.ADMIT:               Rule(TEACHERS, JOINED, aim=WAITING_ONE),
     A.ADMIT_ALL:           Rule(TEACHERS, JOINED),
+    A.DENY_ALL:            Rule(TEACHERS, JOINED),
+    A.LOCK_ROOM:           Rule(TEACHERS, JOINED),
     A.DENY:                Rule(TEACHERS, JOINED, aim=WAITING_ONE),
     A.TURN_OFF:            Rule(TEACHERS, JOINED, aim=JOINED_ONE),    # no one: all pupils
     A.UNLOCK:              Rule(TEACHERS, JOINED, aim=JOINED_ONE),

@@ -463,7 +463,8 @@ class RoomService:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
         if grant.role != "teacher" and not (self._joins_conn.take(client.cid)
                                             and self._joins_room.take(grant.room)):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins; try again shortly")
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins; try again in "
+                                f"{1 / JOINS_PER_CONNECTION[0]:.0f} s")
         via, account = self._authenticate(client, msg, grant)
         room = await self._room_for(grant)
         if client.member is not None:   # joined meanwhile through another message
@@ -473,6 +474,8 @@ class RoomService:
         if len(room.members) >= p.MAX_ROOM_PARTICIPANTS:
             raise ProtocolError(ErrorCode.ROOM_FULL, "this lesson is full")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
+        if role is Role.PUPIL and room.locked:
+            raise ProtocolError(ErrorCode.ROOM_LOCKED, "the teacher has locked this lesson")
         if role is Role.PUPIL and room.waiting_room \
                 and len(room.waiting()) >= self.config.waiting_room_cap:
             raise ProtocolError(ErrorCode.ROOM_FULL, "the waiting room is full; try again later")
@@ -491,6 +494,8 @@ class RoomService:
                  m.state.value)
         if role is Role.TEACHER:
             self._teacher_back(room)
+            if room.locked:
+                client.send(p.LockState(locked=True))
         if m.state is PState.JOINED:
             self._send_lesson(m)
         self._broadcast_participants(room)
@@ -593,6 +598,8 @@ class RoomService:
         log.info("participant %s resumed in room %s", m.id, m.room.id)
         if m.role is Role.TEACHER:
             self._teacher_back(m.room)
+            if m.room.locked:
+                client.send(p.LockState(locked=True))
         if m.state is PState.JOINED:
             self._send_lesson(m)
         self._broadcast_participants(m.room)
@@ -881,6 +888,24 @@ class RoomService:
             self._admit_member(m)
         self._broadcast_participants(room)
 
+    async def _deny_all(self, client: Client, msg: p.DenyAll) -> None:
+        room = self._member(client).room
+        waiting = room.waiting()
+        for m in waiting:
+            if m.client is not None:
+                m.client.send(p.Denied(reason="the teacher did not admit you"))
+            await self.remove_member(m, "denied")
+        log.info("room %s: %d waiting participant(s) denied", room.id, len(waiting))
+
+    async def _lock_room(self, client: Client, msg: p.LockRoom) -> None:
+        room = self._member(client).room
+        room.locked = msg.locked
+        for m in room.joined():
+            if m.role is Role.TEACHER and m.client is not None:
+                m.client.send(p.LockState(locked=msg.locked, rid=msg.rid if m.client is client
+                                          else None))
+        log.info("room %s %s", room.id, "locked" if msg.locked else "unlocked")
+
     async def _deny(self, client: Client, msg: p.Deny) -> None:
         room = self._member(client).room
         m = self._target(room, msg.participant, Action.DENY)
@@ -1023,7 +1048,8 @@ class RoomService:
         Action.SUBSCRIPTION_ANSWER: _subscription_answer, Action.UNSUBSCRIBE: _unsubscribe,
         Action.MEDIA: _media, Action.CHAT: _chat, Action.HAND: _hand, Action.CONSENT: _consent,
         Action.LEAVE: _leave, Action.PING: _ping, Action.ADMIT: _admit,
-        Action.ADMIT_ALL: _admit_all, Action.DENY: _deny, Action.TURN_OFF: _turn_off,
+        Action.ADMIT_ALL: _admit_all, Action.DENY: _deny, Action.DENY_ALL: _deny_all,
+        Action.LOCK_ROOM: _lock_room, Action.TURN_OFF: _turn_off,
         Action.UNLOCK: _unlock, Action.ASK_ON: _ask_on, Action.KICK: _kick,
         Action.LOWER_HANDS: _lower_hands, Action.END: _end, Action.RECORD: _record,
         Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,

@@ -60,6 +60,7 @@ class CallController(QObject):
     levels = Signal(object)                # events.LevelsMeasured
     recordingChanged = Signal(object)      # events.RecordingChanged
     shareChanged = Signal(object)          # events.ShareChanged
+    roomLockChanged = Signal(bool)         # (teachers) the room is locked against new pupils
     moderationReceived = Signal(object)    # events.ModerationReceived
     consentRequested = Signal(object)      # events.ConsentRequested
     chatReceived = Signal(object)          # events.ChatReceived
@@ -129,6 +130,8 @@ class CallController(QObject):
             self.recordingChanged.emit(event)
         elif isinstance(event, ev.ShareChanged):
             self.shareChanged.emit(event)
+        elif isinstance(event, ev.RoomLockChanged):
+            self.roomLockChanged.emit(event.locked)
         elif isinstance(event, ev.ModerationReceived):
             self.moderationReceived.emit(event)
         elif isinstance(event, ev.ConsentRequested):
@@ -306,6 +309,12 @@ class CallController(QObject):
 
     def deny(self, participant: str) -> None:
         self._command("deny", participant)
+
+    def deny_all(self) -> None:
+        self._command("deny_all")
+
+    def lock_room(self, locked: bool) -> None:
+        self._command("lock_room", locked)
 
     def turn_off(self, participant: str | None, device: Device, lock: bool = False) -> None:
         self._command("turn_off", participant, device, lock)

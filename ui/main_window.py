@@ -200,6 +200,9 @@ class MainWindow(Translatable, QMainWindow):
         t.admit.connect(c.admit)
         t.admitAll.connect(c.admit_all)
         t.deny.connect(c.deny)
+        t.denyAll.connect(c.deny_all)
+        t.lockRoom.connect(c.lock_room)
+        c.roomLockChanged.connect(t.set_locked)
         t.turnOff.connect(c.turn_off)
         t.unlock.connect(c.unlock)
         t.kick.connect(c.kick)
@@ -562,6 +565,7 @@ class MainWindow(Translatable, QMainWindow):
                  "rate_limited": tr("Too many tries. Please wait a minute."),
                  "busy": tr("The school's server is busy. Please try again in a moment."),
                  "room_full": tr("This lesson is full."),
+                 "room_locked": tr("The teacher has locked this lesson: nobody new can join."),
                  "media_failed": tr("Camera or microphone could not be connected."),
                  "blur_degraded": tr("Background blur is not available on this computer, so "
                                      "your whole picture is blurred instead."),

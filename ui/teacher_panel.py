@@ -140,6 +140,8 @@ class TeacherPanel(Translatable, QWidget):
     admit = Signal(str)
     admitAll = Signal()
     deny = Signal(str)
+    denyAll = Signal()
+    lockRoom = Signal(bool)                # lock (True) or unlock the room for new pupils
     turnOff = Signal(object, str, bool)   # participant id or None (everyone), device, lock
     unlock = Signal(str, str)
     kick = Signal(str)
@@ -155,6 +157,8 @@ class TeacherPanel(Translatable, QWidget):
         self.waiting_title = plain_label(self)
         self.waiting_title.setObjectName("waitingTitle")
         self.admit_all = button(self, object_name="admitAll")
+        self.deny_all = button(self, object_name="denyAll")
+        self.lock_room = button(self, checkable=True, object_name="lockRoom")
         self.waiting_box = QVBoxLayout()
         self.pupils_title = plain_label(self)
         self.pupils_box = QVBoxLayout()
@@ -180,6 +184,8 @@ class TeacherPanel(Translatable, QWidget):
         head = QHBoxLayout()
         head.addWidget(self.waiting_title, 1)
         head.addWidget(self.admit_all)
+        head.addWidget(self.deny_all)
+        head.addWidget(self.lock_room)
         col.addLayout(head)
         col.addLayout(self.waiting_box)
         col.addWidget(self.pupils_title)
@@ -204,6 +210,10 @@ class TeacherPanel(Translatable, QWidget):
         self.waiting_rows: dict[str, WaitingRow] = {}
         self.pupil_rows: dict[str, PupilRow] = {}
         self.admit_all.clicked.connect(self.admitAll)
+        self.deny_all.clicked.connect(self.denyAll)
+        # The button shows what the service confirmed (set_locked), not the click.
+        self.lock_room.clicked.connect(lambda checked: (self.lock_room.setChecked(not checked),
+                                                        self.lockRoom.emit(checked)))
         self.all_cameras_off.clicked.connect(lambda: self.turnOff.emit(None, "camera", False))
         self.lower_hands.clicked.connect(self.lowerHands)
         self.record_button.clicked.connect(
@@ -239,6 +249,10 @@ class TeacherPanel(Translatable, QWidget):
                 rows[p.id] = cls(self, p)
                 box.addWidget(rows[p.id])
 
+    def set_locked(self, locked: bool) -> None:
+        self.lock_room.setChecked(locked)
+        self.retranslate()
+
     def set_recording(self, state: str) -> None:
         self.recording_state = state
         self.retranslate()
@@ -250,6 +264,14 @@ class TeacherPanel(Translatable, QWidget):
             count=len(self.pupil_rows)))
         label_for(self.admit_all, tr("Admit all"), tr("Let everyone waiting into the lesson"))
         self.admit_all.setEnabled(bool(self.waiting_rows))
+        label_for(self.deny_all, tr("Deny all"), tr("Send everyone waiting away"))
+        self.deny_all.setEnabled(bool(self.waiting_rows))
+        if self.lock_room.isChecked():
+            label_for(self.lock_room, tr("Unlock lesson"),
+                      tr("Let new pupils join with the link again"))
+        else:
+            label_for(self.lock_room, tr("Lock lesson"),
+                      tr("Nobody new can join with the pupil link until you unlock"))
         label_for(self.all_cameras_off, tr("All cameras off"),
                   tr("Turn every pupil's camera off"))
         label_for(self.lower_hands, tr("Lower all hands"))

@@ -95,3 +95,35 @@ async def test_the_waiting_room_is_capped(make_service: ServiceMaker) -> None:
     assert (await extra.recv(p.Welcome)).state == "waiting"
     for c in [teacher, teacher2, extra, *waiting]:
         await c.close()
+
+
+async def test_the_teacher_shuts_a_flood_out(make_service: ServiceMaker) -> None:
+    live = await make_service()
+    room, teacher, [(pupil, _)] = await lesson(live)
+    url = live.service.url
+    flood = [(await join(url, room["pupil_link"], f"F{i}", room["pin"]))[0] for i in range(8)]
+    await teacher.recv(p.Participants, lambda m: sum(x.state == "waiting"
+                                                     for x in m.participants) == 8)
+    # Lock first (nobody new), then send everyone waiting away at once.
+    await teacher.send(p.LockRoom(locked=True, rid=7))
+    assert (await teacher.recv(p.LockState, lambda m: m.rid == 7)).locked
+    await teacher.send(p.DenyAll())
+    for c in flood:
+        assert (await c.recv(p.Closed)).reason == "denied"
+    late = await TestClient.connect(url)
+    await late.send(p.Join(v=1, link=room["pupil_link"], name="Late", pin=room["pin"]))
+    assert (await late.error()).code is ErrorCode.ROOM_LOCKED
+    # A pupil is not allowed to lock or unlock; the admitted pupil stays in.
+    await pupil.send(p.LockRoom(locked=False))
+    assert (await pupil.error()).code is ErrorCode.NOT_ALLOWED
+    await pupil.roundtrip()
+    assert not any(isinstance(m, p.Closed) for m in pupil.seen)
+    # A second teacher learns the room is locked; unlocking lets pupils in again.
+    teacher2, _ = await join(url, room["teacher_link"], "Co-teacher", room["pin"])
+    assert (await teacher2.recv(p.LockState)).locked
+    await teacher.send(p.LockRoom(locked=False))
+    assert not (await teacher2.recv(p.LockState)).locked
+    await late.send(p.Join(v=1, link=room["pupil_link"], name="Late", pin=room["pin"]))
+    assert (await late.recv(p.Welcome)).state == "waiting"
+    for c in [teacher, teacher2, pupil, late, *flood]:
+        await c.close()

@@ -49,6 +49,7 @@ def sample_frame(name: str, w: int = 320, h: int = 180) -> np.ndarray:
 class Room:
     title: str = "Maths 7b"
     waiting_room: bool = True
+    locked: bool = False
     notice: Notice = NOTICE
     recording: RecordingState = field(default_factory=RecordingState)
     members: dict[str, ScriptedCall] = field(default_factory=dict)
@@ -265,6 +266,21 @@ class ScriptedCall:
             for pid, call in list(self.room.members.items()):
                 if call.me.state == "waiting":
                     await self.admit(pid)
+
+    async def deny_all(self) -> None:
+        self.commands.append(("deny_all",))
+        if self._teacher():
+            for pid, call in list(self.room.members.items()):
+                if call.me.state == "waiting":
+                    self.room.close(pid, "denied")
+
+    async def lock_room(self, locked: bool) -> None:
+        self.commands.append(("lock_room", locked))
+        if self._teacher():
+            self.room.locked = locked
+            for call in self.room.members.values():
+                if call.role == "teacher":
+                    call.sink(ev.RoomLockChanged(locked))
 
     async def deny(self, participant: str) -> None:
         self.commands.append(("deny", participant))
