@@ -121,6 +121,21 @@ frames = st.one_of(
     st.just(p.encode(p.Join(v=2, link="x", name="n")).decode()),
     st.just(json.dumps({"type": "chat", "text": "x" * (p.MAX_CHAT_CHARS + 1)})),
     st.just("x" * (p.MAX_MESSAGE_BYTES + 10)),
+    # Issue 14: deep nesting (checked before decoding), invalid UTF-8, odd PINs, names
+    # and links, a data-channel offer, bursts of device changes.
+    st.integers(9, 3000).map(lambda n: '{"type":"chat","text":' + "[" * n + "]" * n + "}"),
+    st.binary(max_size=40).map(lambda b: b'{"type":"chat","text":"' + b + b'\xff\xc3"}'),
+    st.builds(lambda pin, name, link: p.encode(p.Join(v=1, link=link, name=name, pin=pin)).decode(),
+              st.text(alphabet="０１２３４５６７８９٠١٢३ 1a\u200b", max_size=8),
+              st.sampled_from(["\x01" * 64, "<img src=x width=3000>", "\u202egnp.exe",
+                               "\u200b\u200d", "Ann"]),
+              st.sampled_from(["klasse://[", "klasse://[::1/join/x.y", "klasse://h:99999/join/x",
+                               "klasse://10.77.0.1:1/join/x.y", "klasse:///join/"])),
+    st.just(p.encode(p.Publish(sdp="v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                                   "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                   "a=sctp-port:5000\r\n")).decode()),
+    st.builds(lambda c, m: p.encode(p.MediaState(camera=c, mic=m)).decode(),
+              st.booleans(), st.booleans()),
 )
 
 
