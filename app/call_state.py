@@ -27,8 +27,8 @@ from klasse.app.events import (
     ModerationReceived,
     ParticipantsChanged,
     RecordingChanged,
-    ShareChanged,
     RoomLockChanged,
+    ShareChanged,
     StateChanged,
     Welcomed,
 )
