@@ -620,6 +620,11 @@ class RoomService:
         if m is None or m.client is not client:
             return
         m.client = None
+        if m.state is PState.WAITING:
+            # A waiting seat is worth nothing to keep: it goes at once, so connections
+            # dropped by a flood do not hold the (capped) waiting room for the grace.
+            self._spawn(self.remove_member(m, None))
+            return
         self._spawn(self._drop_media(m))
         loop = asyncio.get_running_loop()
         m.gone_timer = loop.call_later(self.config.resume_grace_s,
