@@ -366,7 +366,8 @@ async def flood_connections(lesson: Lesson, stop: float) -> int:
 FLOODS: dict[str, Flood] = {
     "none": flood_none, "waiting_room": flood_waiting_room, "join_leave": flood_join_leave,
     "media": flood_media, "chat_hand": flood_hand_chat, "logins": flood_logins,
-    "bad_frames": flood_bad_frames, "pins": flood_pins, "connections": flood_connections,
+    "bad_frames": flood_bad_frames, "connections": flood_connections,
+    "pins": flood_pins,   # last: its guesses use up the room's PIN budget for a minute
 }
 
 

@@ -65,6 +65,10 @@ MEDIA_PER_ROOM = (50.0, 100.0)
 JOINS_PER_ROOM = (20.0, 60.0)
 JOINS_PER_CONNECTION = (0.5, 4.0)
 SWEEP_S = 1.0                 # how often idle connections are looked for
+# Frames read per connection (rate/s, burst). Beyond it the service stops reading
+# that socket for a moment: TCP pushes back on the sender, and a flooding client
+# costs the service this many frames a second at most, never the whole loop.
+FRAMES_PER_CONNECTION = (50.0, 200.0)
 
 
 class Client:
@@ -88,6 +92,7 @@ class Client:
         self.dropped = False
         # Chat lines and hand changes per connection (a flood gets rate_limited).
         self.chatter = RateLimiter(*CHATTER_PER_CLIENT)
+        self.frames = TokenBucket(*FRAMES_PER_CONNECTION)
         self.writer = asyncio.create_task(self._write(), name=f"writer-{self.cid}")
 
     def send(self, msg: p.ServerMessage) -> None:
@@ -270,6 +275,8 @@ class RoomService:
         try:
             async for raw in ws:
                 await self._on_frame(client, raw)
+                if not client.frames.take():
+                    await asyncio.sleep(1.0 / FRAMES_PER_CONNECTION[0])
         except ConnectionClosed:
             pass
         finally:

@@ -31,12 +31,12 @@ async def test_a_media_flood_is_limited_and_coalesced(make_service: ServiceMaker
     await asyncio.sleep(0.3)
     before = len(teacher.seen)
     t0 = time.monotonic()
-    for i in range(500):
+    for i in range(300):
         await flooder.send(p.MediaState(camera=False, mic=bool(i % 2)))
     await flooder.roundtrip()
     took = time.monotonic() - t0
     limited = [m for m in flooder.inbox if isinstance(m, p.Error)]
-    assert len(limited) >= 400 and all(e.code is ErrorCode.RATE_LIMITED for e in limited)
+    assert len(limited) >= 250 and all(e.code is ErrorCode.RATE_LIMITED for e in limited)
     await asyncio.sleep(0.3)
     # At most one list per 100 ms reached the teacher (plus the trailing one).
     assert _lists(teacher, before) <= took / 0.1 + 3, (_lists(teacher, before), took)
