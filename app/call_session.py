@@ -50,7 +50,16 @@ from klasse.app.call_state import (
     SubscribeFeed,
 )
 from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
-from klasse.app.events import ErrorRaised, Event, Left, MediaFlow, StateChanged, UplinkChanged
+from klasse.app.events import (
+    ErrorRaised,
+    Event,
+    FeedStats,
+    Left,
+    MediaFlow,
+    StateChanged,
+    StatsReported,
+    UplinkChanged,
+)
 from klasse.app.uplink import ShapedTrack, UplinkAdapter, UplinkDecision, UplinkMonitor
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.rtp_receive import ResilientReceive, plug
@@ -58,6 +67,8 @@ from klasse.media.screen_source import ScreenSource
 from klasse.media.screen_track import SCREEN_BITRATE, ScreenTrack
 from klasse.media.sources import SourceError, parse_source
 
+STATS_INTERVAL_S = 0.5      # the `stats` event, twice a second
+FREEZE_S = 0.5              # a gap between video frames longer than this is a freeze
 FLOW_INTERVAL_S = 0.5       # MediaFlow events at least once a second while media flows
 COUNTDOWN_S = 1.0           # an announced recording's starts_in, again, this often
 LEVEL_FLOOR_DB = -100.0     # the level of digital silence
@@ -114,6 +125,9 @@ class CallSession:
         self._answer: asyncio.Future[str] | None = None
         self._subs: dict[str, RTCPeerConnection] = {}
         self._receive_paths: dict[str, list[ResilientReceive]] = {}
+        self._last_frame_at: dict[str, float] = {}     # per feed, for freezes
+        self._freezes: dict[str, int] = {}
+        self._longest: dict[str, float] = {}
         self._frames: dict[tuple[str, str], int] = {}
         self._reported: dict[tuple[str, str], int] = {}
         # Decoded audio since the last report, per feed; and the last report's
@@ -156,6 +170,7 @@ class CallSession:
             self.sound.start()
             self._spawn(self.sound.watch(lambda: self.mic_gate.is_on))
             self._spawn(self._report_flow())
+            self._spawn(self._report_stats())
             self._spawn(self._count_down())
             lost_at: float | None = None
             delay = 0.25
@@ -448,6 +463,8 @@ class CallSession:
             except MediaStreamError:
                 return
             self._frames[key] += 1
+            if track.kind == "video":
+                self._note_frame(feed, time.monotonic())
             if track.kind == "audio":
                 # Kept as is; summed once per report (_level), not per frame.
                 self._pcm.setdefault(feed, []).append(frame.to_ndarray())  # type: ignore[union-attr]
@@ -492,6 +509,50 @@ class CallSession:
                     self._reported[(feed, kind)] = n
                     level = self._level(feed) if kind == "audio" else None
                     self._emit(MediaFlow(kind, feed, n, level))  # type: ignore[arg-type]
+
+    def _note_frame(self, feed: str, now: float) -> None:
+        last = self._last_frame_at.get(feed)
+        if last is not None and now - last > FREEZE_S:
+            self._freezes[feed] = self._freezes.get(feed, 0) + 1
+            self._longest[feed] = max(self._longest.get(feed, 0.0), now - last)
+        self._last_frame_at[feed] = now
+
+    async def _report_stats(self) -> None:
+        """The `stats` event: per feed fps, freezes, loss, RTT, bitrate; own uplink."""
+        prev: dict[str, tuple[float, int, int, int, int]] = {}
+        while True:
+            await asyncio.sleep(STATS_INTERVAL_S)
+            if self.machine.state != "joined":
+                continue
+            now = time.monotonic()
+            feeds = []
+            for feed, paths in list(self._receive_paths.items()):
+                received = lost = 0
+                pc = self._subs.get(feed)
+                for receiver in (pc.getReceivers() if pc is not None else []):
+                    for st in (await receiver.getStats()).values():
+                        if st.type == "inbound-rtp":
+                            received += st.packetsReceived or 0
+                            lost += max(st.packetsLost or 0, 0)
+                frames = self._frames.get((feed, "video"), 0)
+                octets = sum(p.bytes for p in paths)
+                t0, f0, b0, r0, l0 = prev.get(feed, (now - STATS_INTERVAL_S, frames, octets,
+                                                     received, lost))
+                prev[feed] = (now, frames, octets, received, lost)
+                dt = max(now - t0, 1e-3)
+                expected = (received - r0) + (lost - l0)
+                feeds.append(FeedStats(
+                    feed, round((frames - f0) / dt, 1), self._freezes.get(feed, 0),
+                    round(self._longest.get(feed, 0.0), 2),
+                    round((lost - l0) / expected, 3) if expected > 0 else 0.0,
+                    int(max((p.rtt_s for p in paths), default=0.0) * 1000),
+                    int((octets - b0) * 8 / dt / 1000)))
+            up = self.uplink
+            self._emit(StatsReported(
+                tuple(feeds), up.adapter.mode.name if up else "none",
+                int(up.adapter.bitrate_bps // 1000) if up else 0,
+                round(up.loss, 3) if up else 0.0,
+                int((up.rtt_s or 0.0) * 1000) if up else 0))
 
     def _level(self, feed: str) -> float:
         """The level of this report's audio and the previous report's (about 1 s)."""

@@ -120,6 +120,29 @@ class MediaReconnecting(Event):
 
 
 @dataclass(frozen=True)
+class FeedStats:
+    """One received feed over the last report interval."""
+    feed: str
+    fps: float            # video frames shown per second
+    freezes: int          # video gaps over 500 ms so far
+    longest_freeze_s: float
+    loss: float           # fraction of RTP packets lost (before retransmission), 0..1
+    rtt_ms: int           # retransmission round trip (0 until one was needed)
+    kbps: int             # received RTP payload, audio + video
+
+
+@dataclass(frozen=True)
+class StatsReported(Event):
+    """Twice a second while joined: per received feed, and this client's uplink."""
+    EVENT: ClassVar[str] = "stats"
+    feeds: tuple[FeedStats, ...]
+    uplink_mode: str
+    uplink_kbps: int
+    uplink_loss: float
+    uplink_rtt_ms: int
+
+
+@dataclass(frozen=True)
 class UplinkChanged(Event):
     """What this client's own uplink carries now (app/uplink.py): `full`, `half`
     (half size), `half-slow` (half size and frame rate) or `audio-only` (the camera

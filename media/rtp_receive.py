@@ -649,6 +649,7 @@ class ResilientReceive:
         self._opus: OpusDecoder | None = None
         self._codec: Any = None
         self._ssrc = 0
+        self.bytes = 0     # RTP payload received (for the bitrate in stats)
         self._ts0: int | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -662,6 +663,7 @@ class ResilientReceive:
         self._ssrc = packet.ssrc
         self._codec = _private(self._receiver, "codecs").get(packet.payload_type, self._codec)
         data: bytes = getattr(packet, "_data", b"")
+        self.bytes += len(packet.payload)
         if self.video is not None:
             try:
                 self.video.add(vp8_packet(packet, data), now)
@@ -672,6 +674,11 @@ class ResilientReceive:
         if self._task is None:
             self._task = self._loop.create_task(self._run())
         self._wake.set()
+
+    @property
+    def rtt_s(self) -> float:
+        """Retransmission round trip measured on this stream (video), else 0."""
+        return self.video.rtt_s if self.video is not None and self.video.stats.recovered else 0.0
 
     def on_decode_error(self) -> None:
         if self.video is not None and not self._closed:

@@ -76,6 +76,13 @@ async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage
         audio = teacher.frames_from(pid, "audio") - audio_before
         video_paths = [p.video for p in teacher._receive_paths[pid] if p.video]
         assert video_paths
+        # The `stats` event, twice a second: the pupil's feed with its fps and the loss.
+        stats = [e for e in trec.json() if e["event"] == "stats"]
+        mine = [f for e in stats for f in e["feeds"] if f["feed"] == pid]
+        assert len(stats) >= 10 and len(mine) >= 10
+        assert max(f["fps"] for f in mine) > 5 and max(f["loss"] for f in mine) > 0
+        assert max(f["kbps"] for f in mine) > 20
+        assert {"freezes", "longest_freeze_s", "rtt_ms"} <= set(mine[-1])
         # A starved machine (load far above its cores) overflows socket buffers and
         # stalls the loop: say so with the figures when this fails.
         why = f"receive path {video_paths[0].stats}, load {os.getloadavg()[0]:.1f}"

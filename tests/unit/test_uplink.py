@@ -117,3 +117,15 @@ def test_shaped_track_scales_and_thins_to_the_mode() -> None:
     assert [(f.width, f.height) for f in half] == [(160, 120)] * 4
     assert source.n - 4 >= 7                        # every other frame thinned out
     assert np.diff([f.pts for f in half]).min() >= 2 * 6000
+
+
+def test_stats_event_json() -> None:
+    from klasse.app.events import FeedStats, StatsReported
+
+    ev = StatsReported((FeedStats("p1", 14.5, 2, 0.61, 0.031, 4, 420),), "half", 180, 0.12, 9)
+    import json
+    assert json.loads(json.dumps(ev.as_json())) == {
+        "event": "stats",
+        "feeds": [{"feed": "p1", "fps": 14.5, "freezes": 2, "longest_freeze_s": 0.61,
+                   "loss": 0.031, "rtt_ms": 4, "kbps": 420}],
+        "uplink_mode": "half", "uplink_kbps": 180, "uplink_loss": 0.12, "uplink_rtt_ms": 9}
