@@ -150,7 +150,9 @@ def test_inference_failure_blurs_that_frame_and_recovers(scene, failure) -> None
 
 def test_failure_resets_the_carried_over_mask(scene) -> None:
     seg = FlakySegmenter([None, "raise"])
-    proc = BlurProcessor(BlurMode.BLUR, segmenter=seg, cadence=2)
+    ticks = iter(range(1000))    # no gap between frames, however slow a loaded machine is
+    proc = BlurProcessor(BlurMode.BLUR, segmenter=seg, cadence=2,
+                         clock=lambda: next(ticks) * 0.001)
     proc.process(scene)          # segmented
     proc.process(scene)          # reused
     _assert_blurred_whole(proc, scene)   # fresh inference raises
