@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "screen:N, window:ID, synthetic or file:PATH; nothing is captured "
                       "before a `share` command")
     join.add_argument("--blur", choices=("on", "off"), default="on")
+    join.add_argument("--notice", choices=("accept", "audio-only", "decline"), default="accept",
+                      help="the answer to the server's privacy notice, given when the Welcome "
+                      "names it; camera and mic commands wait for it (audio-only: no camera)")
     join.add_argument("--duration", type=float, default=None,
                       help="leave after this many seconds")
 

@@ -21,8 +21,9 @@ from typing import Literal
 import msgspec
 
 from klasse.app.call_session import CallSession
-from klasse.app.events import ErrorRaised, Event, Left, StateChanged
-from klasse.app.protocol import MAX_MESSAGE_BYTES, ProtocolError, parse_link
+from klasse.app.events import ErrorRaised, Event, Left, StateChanged, Welcomed
+from klasse.app.join_flow import Decline, JoinFlow, Release, ShowNotice, Step
+from klasse.app.protocol import MAX_MESSAGE_BYTES, Link, Notice, ProtocolError, parse_link
 
 Device = Literal["camera", "mic"]
 
@@ -245,8 +246,32 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
+class NoticeGate:
+    """The join flow (app/join_flow.py) for a participant whose answer to the privacy
+    notice is on its command line (`--notice`): it is given when the Welcome names
+    the notice, and camera and mic commands wait for it, as in the window."""
+
+    def __init__(self, answer: str = "accept") -> None:
+        self.answer = answer
+        self.flow: JoinFlow[None] = JoinFlow(lambda server: None, lambda server, version: None)
+        self.released = asyncio.Event()
+        self.camera = True
+
+    def welcomed(self, link: Link, notice: Notice) -> list[Step[None]]:
+        steps = self.flow.welcomed(link, notice)
+        if any(isinstance(step, ShowNotice) for step in steps):
+            steps = (self.flow.decline() if self.answer == "decline"
+                     else self.flow.accept(allow_camera=self.answer == "accept"))
+        for step in steps:
+            if isinstance(step, Release):
+                self.camera = step.camera
+                self.released.set()
+        return steps
+
+
 async def _commands(session: CallSession, queue: asyncio.Queue[str | None],
-                    emit: Callable[[Event], None]) -> None:
+                    emit: Callable[[Event], None], gate: NoticeGate | None = None) -> None:
+    gate = gate or NoticeGate()
     while True:
         line = await queue.get()
         if line is None:
@@ -258,6 +283,11 @@ async def _commands(session: CallSession, queue: asyncio.Queue[str | None],
         except CommandError as exc:
             emit(ErrorRaised("bad_command", str(exc)))
             continue
+        if isinstance(cmd, CameraCmd | MicCmd):
+            await gate.released.wait()     # nothing opens before the notice is answered
+            if isinstance(cmd, CameraCmd) and cmd.on and not gate.camera:
+                emit(ErrorRaised("sound_only", "you chose sound only: the camera stays off"))
+                continue
         await dispatch(session, cmd)
 
 
@@ -265,12 +295,16 @@ async def _main(args: argparse.Namespace, emit: Callable[[Event], None]) -> int:
     link = parse_link(args.link)
     blur = "blur" if args.blur == "on" else "off"
     welcomed = False
+    gate = NoticeGate(getattr(args, "notice", "accept"))
 
     def sink(event: Event) -> None:
         nonlocal welcomed
         if isinstance(event, StateChanged) and event.state in ("waiting", "joined"):
             welcomed = True
         emit(event)
+        if isinstance(event, Welcomed) and any(
+                isinstance(step, Decline) for step in gate.welcomed(link, event.notice)):
+            asyncio.ensure_future(session.leave())
 
     session = CallSession(link, args.name, sink, pin=args.pin, camera=args.camera,
                           mic=args.mic, blur=blur, speaker=getattr(args, "speaker", "null"),
@@ -282,7 +316,7 @@ async def _main(args: argparse.Namespace, emit: Callable[[Event], None]) -> int:
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     threading.Thread(target=_read_stdin, args=(loop, queue), daemon=True,
                      name="klasse-stdin").start()
-    helpers = [asyncio.ensure_future(_commands(session, queue, emit))]
+    helpers = [asyncio.ensure_future(_commands(session, queue, emit, gate))]
     if args.duration is not None:
         async def stop_later() -> None:
             await asyncio.sleep(args.duration)

@@ -18,7 +18,8 @@ USAGE = """\
 usage: klasse [LINK] [--name NAME] [--language {en,de,nl}]
        klasse join LINK --headless [--name NAME] [--pin PIN] [--camera SRC] [--mic SRC]
                    [--speaker DEV] [--noise-suppression {on,off}] [--screen SRC]
-                   [--blur {on,off}] [--duration SECONDS]
+                   [--blur {on,off}] [--notice {accept,audio-only,decline}]
+                   [--duration SECONDS]
        klasse blur-preview INPUT OUTPUT [--mode {off,blur,replace,full}]
        klasse --version | --help
 

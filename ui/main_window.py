@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from klasse.app import events as ev
 from klasse.app.account import AccountError, create_room, service_url, sign_in
 from klasse.app.devices import SYNTHETIC, DeviceInfo, DeviceLists
+from klasse.app.join_flow import AskNotice, Decline, JoinFlow, Release, ShowNotice, StartCall, Step
 from klasse.app.policy import Policy
 from klasse.app.protocol import Link, Notice, RecordingState, Session, parse_link
 from klasse.ui.base import Translatable, button, label_for, plain_label, plain_tip
@@ -107,11 +108,8 @@ class MainWindow(Translatable, QMainWindow):
         self.prefs = prefs
         self.chimes = chimes or ChimePlayer()
         self.room_title = ""
-        # The notice on screen, waiting for a decision; and the join it gates (None when
-        # the notice changed between asking and joining and the gate comes after Welcome).
-        self.notice_pending: Notice | None = None
-        self.pending_join: JoinRequest | None = None
-        self.allow_camera = True       # False: the user objected (sound only)
+        # notice -> accept -> join (app/join_flow.py); this window only draws its steps.
+        self.flow: JoinFlow[JoinRequest] = JoinFlow(prefs.accepted_notice, prefs.accept_notice)
         self.recording_state = "off"
         self.share_spec: str | None = None   # what this user last chose to share
         self.share_what = ""
@@ -305,26 +303,44 @@ class MainWindow(Translatable, QMainWindow):
             return
         self.lesson.chat.clear()
         self.lesson.set_audio_only(False)
-        self.allow_camera = True
-        self.waiting.set_mode("connecting")
-        self.stack.setCurrentWidget(self.waiting)
-        self.controller.ask_notice(self._request(link))
+        self._do(self.flow.start(link, self._request(link)))
 
-    @staticmethod
-    def _server(link: Link) -> str:
-        return f"{link.host}:{link.port}"
+    @property
+    def notice_pending(self) -> Notice | None:
+        """The notice on screen, waiting for the user's decision."""
+        return self.flow.notice
+
+    def _do(self, steps: list[Step[JoinRequest]]) -> None:
+        """Draw what the join flow decided."""
+        for step in steps:
+            match step:
+                case AskNotice():
+                    self.waiting.set_mode("connecting")
+                    self.stack.setCurrentWidget(self.waiting)
+                    assert self.flow.request is not None
+                    self.controller.ask_notice(self.flow.request)
+                case ShowNotice(notice=notice):
+                    self.notice.show_notice(notice)
+                    self.stack.setCurrentWidget(self.notice)
+                case StartCall(request=request):
+                    self.waiting.set_mode("connecting")
+                    self.stack.setCurrentWidget(self.waiting)
+                    self.controller.join(request)
+                case Release(camera=camera):
+                    self.controller.release_devices(camera)
+                    self._show_call_page()
+                case Decline(joined=joined):
+                    self.controller.leave()   # before joining: closes the preview, sends nothing
+                    if not joined:
+                        self._left(ev.Left(reason="declined", wiped=True, cache_files_remaining=0))
 
     def _notice_fetched(self, request: JoinRequest, notice: Notice) -> None:
         if self.stack.currentWidget() is not self.waiting:    # the user went elsewhere
             return
-        if notice.version == self.prefs.accepted_notice(self._server(request.link)):
-            self.controller.join(request)
-            return
-        self.notice_pending, self.pending_join = notice, request
-        self.notice.show_notice(notice)
-        self.stack.setCurrentWidget(self.notice)
+        self._do(self.flow.notice_fetched(notice))
 
     def _notice_failed(self, error: ev.ErrorRaised) -> None:
+        self.flow.reset()
         self._error(error)
         self.stack.setCurrentWidget(self.prejoin)
 
@@ -332,6 +348,7 @@ class MainWindow(Translatable, QMainWindow):
         if self.controller.running:
             self.controller.leave()
         else:                                   # still asking for the notice
+            self.flow.reset()
             self.controller.cancel_notice()
             self.stack.setCurrentWidget(self.prejoin)
 
@@ -436,41 +453,18 @@ class MainWindow(Translatable, QMainWindow):
         self.lesson.set_role(welcome.role)
         self.waiting.set_mode(self.waiting.mode, welcome.room_title)
         request = self.controller.request
-        server = self._server(request.link) if request is not None else ""
-        if welcome.notice.version != self.prefs.accepted_notice(server):
-            # Changed since it was asked for (or never asked): the gate comes now,
-            # with the devices still held back.
-            self.notice_pending, self.pending_join = welcome.notice, None
-            self.notice.show_notice(welcome.notice)
-            self.stack.setCurrentWidget(self.notice)
-        else:
-            self.controller.release_devices(self.allow_camera)
-            self._show_call_page()
+        # A notice changed since it was asked for (or never asked) gates now, with the
+        # devices still held back.
+        self._do(self.flow.welcomed(request.link if request is not None else None,
+                                    welcome.notice))
         self.retranslate()
 
     def _notice_accepted(self, allow_camera: bool) -> None:
-        notice, self.notice_pending = self.notice_pending, None
-        request, self.pending_join = self.pending_join, None
-        link = request.link if request is not None else (
-            self.controller.request.link if self.controller.request is not None else None)
-        if notice is not None and link is not None:
-            self.prefs.accept_notice(self._server(link), notice.version)
-        self.allow_camera = allow_camera
         self.lesson.set_audio_only(not allow_camera)
-        if request is not None:                 # before joining: join now
-            self.waiting.set_mode("connecting")
-            self.stack.setCurrentWidget(self.waiting)
-            self.controller.join(request)
-        else:
-            self.controller.release_devices(allow_camera)
-            self._show_call_page()
+        self._do(self.flow.accept(allow_camera))
 
     def _notice_declined(self) -> None:
-        self.notice_pending = None
-        request, self.pending_join = self.pending_join, None
-        self.controller.leave()     # before joining: closes the preview, sends nothing
-        if request is not None:
-            self._left(ev.Left(reason="declined", wiped=True, cache_files_remaining=0))
+        self._do(self.flow.decline())
 
     def _local(self, state: ev.LocalMediaChanged) -> None:
         self.prejoin.set_local(state)
@@ -586,7 +580,7 @@ class MainWindow(Translatable, QMainWindow):
                                    .format(message=e.message))
 
     def _left(self, left: ev.Left) -> None:
-        self.notice_pending, self.pending_join = None, None
+        self.flow.reset()
         self.messages.clear()
         self.banner.set_state(ev.RecordingChanged(RecordingState()))
         self.recording_state = "off"
