@@ -51,6 +51,10 @@ for m in proc dev dev/pts sys; do
     case $m in proc) mount -t proc proc "$root/proc" ;; *) mount --bind "/$m" "$root/$m" ;; esac
     mounted+=("$root/$m")
 done
+# Downloaded Debian packages are kept between runs (build/pkgtest/apt-archives).
+mkdir -p "$work/apt-archives/partial"
+mount --bind "$work/apt-archives" "$root/var/cache/apt/archives"
+mounted+=("$root/var/cache/apt/archives")
 mkdir -p "$root/srv/klasse-repo"
 mount --bind -o ro "$repo" "$root/srv/klasse-repo"
 mounted+=("$root/srv/klasse-repo")
@@ -126,7 +130,7 @@ size=$(stat -c %s "$deb")
 printf '\x00' | dd of="$deb" bs=1 seek=$((size / 2)) conv=notrunc status=none
 use_repo "$bad"
 in_root apt-get -qq update
-in_root apt-get -qq clean
+rm -f "$root"/var/cache/apt/archives/klasse*.deb     # no copy of the good package
 refused "a package with one byte changed" apt-get -y -qq install --reinstall klasse-server
 
 rm -rf "$bad"; cp -a "$repo" "$bad"; rm -f "$bad"/dists/bookworm/{InRelease,Release.gpg}
