@@ -29,7 +29,9 @@ data = "/var/lib/klasse"
 log_level = "info"
 recording_allowed = false
 """
-AS_KLASSE = ["runuser", "-u", "klasse", "--"]
+# setpriv execs the command itself (runuser would stay as a parent and turn the
+# service's SIGTERM into its own exit status).
+AS_KLASSE = ["setpriv", "--reuid=klasse", "--regid=klasse", "--init-groups", "--"]
 SERVER = ["klasse-server"]
 DEADLINE = 60.0
 
