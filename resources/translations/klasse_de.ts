@@ -29,7 +29,7 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+46"/>
+        <location filename="../../ui/gallery.py" line="+47"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
     </message>
@@ -57,6 +57,11 @@
         <location line="+1"/>
         <source>The school&apos;s server closed the lesson.</source>
         <translation>Der Server der Schule hat die Stunde geschlossen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You are in this lesson on another connection now.</source>
+        <translation>Du bist jetzt über eine andere Verbindung in dieser Stunde.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -94,7 +99,7 @@
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../../ui/lesson.py" line="+123"/>
+        <location filename="../../ui/lesson.py" line="+171"/>
         <source>Camera locked</source>
         <translation>Kamera gesperrt</translation>
     </message>
@@ -106,8 +111,8 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+231"/>
-        <location filename="../../ui/teacher_panel.py" line="+115"/>
+        <location filename="../../ui/prejoin.py" line="+230"/>
+        <location filename="../../ui/teacher_panel.py" line="+120"/>
         <source>Camera off</source>
         <translation>Kamera aus</translation>
     </message>
@@ -172,7 +177,7 @@
         <translation>Hand heben oder senken ({key})</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
@@ -204,7 +209,7 @@
         <translation>Chat und Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+93"/>
+        <location filename="../../ui/main_window.py" line="+96"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -214,18 +219,24 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+117"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/recordings_dialog.py" line="+165"/>
+        <location line="+288"/>
+        <source>The school&apos;s server is busy. Please try again in a moment.</source>
+        <translation>Der Server der Schule ist ausgelastet. Bitte versuche es gleich noch einmal.</translation>
+    </message>
+    <message>
+        <location line="-287"/>
+        <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Bitte melde dich noch einmal an.</translation>
     </message>
@@ -236,13 +247,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+239"/>
+        <location line="+281"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="-127"/>
+        <source>Your internet connection is weak: your video is sent at lower quality.</source>
+        <translation>Deine Internetverbindung ist schwach: Dein Video wird in geringerer Qualität gesendet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your internet connection is too weak for video: the others still hear you; your picture comes back when the connection allows it.</source>
+        <translation>Deine Internetverbindung ist zu schwach für Video: Die anderen hören dich weiter; dein Bild kommt zurück, sobald die Verbindung es erlaubt.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Media reconnecting: the school&apos;s media server restarted. The lesson goes on.</source>
         <translation>Medien werden neu verbunden: Der Medienserver der Schule wurde neu gestartet. Der Unterricht geht weiter.</translation>
     </message>
@@ -252,7 +273,7 @@
         <translation>Die Verbindung zum Server der Schule ist unterbrochen. Neu verbinden…</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+60"/>
         <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
         <translation>Der Server der Schule hat deine Kamera ausgeschaltet: Es läuft eine Aufnahme, die deine Einwilligung braucht.</translation>
     </message>
@@ -302,7 +323,7 @@
         <translation>Deine Lehrkraft hat deine Hand gesenkt.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+34"/>
         <source>The PIN is not right. Please check it and try again.</source>
         <translation>Die PIN stimmt nicht. Bitte prüfe sie und versuche es noch einmal.</translation>
     </message>
@@ -332,25 +353,35 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-244"/>
-        <location line="+245"/>
+        <location line="-287"/>
+        <location line="+288"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Camera or microphone could not be connected.</source>
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-242"/>
-        <location line="+255"/>
+        <location line="-287"/>
+        <location line="+303"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-18"/>
+        <source>This lesson is full.</source>
+        <translation>Diese Stunde ist voll.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The teacher has locked this lesson: nobody new can join.</source>
+        <translation>Die Lehrkraft hat die Stunde gesperrt: Niemand Neues kann beitreten.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
         <translation>Hintergrund-Unschärfe ist auf diesem Computer nicht verfügbar, deshalb wird dein ganzes Bild unscharf gemacht.</translation>
     </message>
@@ -360,7 +391,7 @@
         <translation>Kamera oder Mikrofon konnten nicht geöffnet werden. Prüfe, ob sie angeschlossen sind und kein anderes Programm sie benutzt.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>The school&apos;s server refused to record: {message}</source>
         <translation>Der Server der Schule hat die Aufnahme abgelehnt: {message}</translation>
     </message>
@@ -370,7 +401,7 @@
         <translation>Es läuft eine Aufnahme: Deine Kamera und dein Mikrofon bleiben aus, solange du der Aufnahme nicht zustimmst.</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -625,7 +656,7 @@
         <translation>Mich nicht aufzeichnen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+93"/>
+        <location filename="../../ui/start.py" line="+92"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Das ist kein Link zu einer Stunde: {reason}</translation>
     </message>
@@ -680,7 +711,7 @@
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-72"/>
+        <location filename="../../ui/teacher_panel.py" line="-78"/>
         <source>Admit</source>
         <translation>Einlassen</translation>
     </message>
@@ -710,7 +741,7 @@
         <translation>{name} ablehnen</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+64"/>
         <source>mic on</source>
         <translation>Mikro an</translation>
     </message>
@@ -721,7 +752,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+121"/>
+        <location filename="../../ui/video_tile.py" line="+122"/>
         <source>camera on</source>
         <translation>Kamera an</translation>
     </message>
@@ -743,7 +774,7 @@
         <translation>Hand gehoben</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <location line="+1"/>
         <source>Turn {name}&apos;s camera off</source>
         <translation>Kamera von {name} ausschalten</translation>
@@ -787,12 +818,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Remove {name} from the lesson</source>
         <translation>{name} aus der Stunde entfernen</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+125"/>
         <source>Waiting room ({count})</source>
         <translation>Warteraum ({count})</translation>
     </message>
@@ -813,6 +844,36 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Deny all</source>
+        <translation>Alle abweisen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Send everyone waiting away</source>
+        <translation>Alle Wartenden wegschicken</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unlock lesson</source>
+        <translation>Stunde entsperren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Let new pupils join with the link again</source>
+        <translation>Neue Schülerinnen und Schüler wieder mit dem Link beitreten lassen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Lock lesson</source>
+        <translation>Stunde sperren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nobody new can join with the pupil link until you unlock</source>
+        <translation>Bis du entsperrst, kann niemand Neues mit dem Schüler-Link beitreten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>All cameras off</source>
         <translation>Alle Kameras aus</translation>
     </message>
@@ -922,7 +983,7 @@
         <translation>Kamera aus</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-150"/>
+        <location filename="../../ui/teacher_panel.py" line="-180"/>
         <location filename="../../ui/video_tile.py" line="+18"/>
         <source>Hand raised</source>
         <translation>Hand gehoben</translation>
@@ -953,7 +1014,7 @@
         <translation>Den Warteraum verlassen</translation>
     </message>
     <message>
-        <location filename="../../ui/account_box.py" line="+113"/>
+        <location filename="../../ui/account_box.py" line="+112"/>
         <source>Lesson link: {link}
 PIN: {pin}</source>
         <translation>Link zur Stunde: {link}
@@ -1202,132 +1263,132 @@ PIN: {pin}</translation>
         <translation>Behalten</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/screen_share.py" line="+100"/>
         <source>Share your screen</source>
         <translation>Bildschirm teilen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Choose what everyone in the lesson will see. The pictures below are live: this is exactly what will be shared.</source>
         <translation>Wählen Sie, was alle in der Stunde sehen werden. Die Bilder unten sind live: genau das wird geteilt.</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Share</source>
         <translation>Teilen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+11"/>
         <source>Whole screen {n}</source>
         <translation>Ganzer Bildschirm {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+67"/>
         <source>You are sharing {what}: everyone in the lesson sees it.</source>
         <translation>Sie teilen {what}: alle in der Stunde sehen es.</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>your screen</source>
         <translation>Ihren Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/main_window.py" line="-76"/>
         <source>your whole screen</source>
         <translation>Ihren ganzen Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/screen_share.py" line="+1"/>
         <source>Stop sharing ({key})</source>
         <translation>Teilen beenden ({key})</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Stop sharing your screen now</source>
         <translation>Das Teilen des Bildschirms jetzt beenden</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+70"/>
         <source>{name} is sharing their screen</source>
         <translation>{name} teilt den Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Exit full screen (Esc)</source>
         <translation>Vollbild verlassen (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Full screen</source>
         <translation>Vollbild</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+0"/>
         <source>Show the shared screen on the whole display</source>
         <translation>Den geteilten Bildschirm auf dem ganzen Monitor zeigen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Shared screen</source>
         <translation>Geteilter Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/lesson.py" line="-12"/>
         <source>Stop sharing</source>
         <translation>Teilen beenden</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+0"/>
         <source>Share screen</source>
         <translation>Bildschirm teilen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Share your screen or a window, or stop sharing ({key})</source>
         <translation>Bildschirm oder ein Fenster teilen oder das Teilen beenden ({key})</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/teacher_panel.py" line="+9"/>
         <source>sharing the screen</source>
         <translation>teilt den Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+15"/>
         <source>Take back {name}&apos;s permission to share the screen</source>
         <translation>{name} das Teilen des Bildschirms wieder verbieten</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Let {name} share their screen (for a presentation)</source>
         <translation>{name} den Bildschirm teilen lassen (für eine Präsentation)</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>May share screen</source>
         <translation>Darf Bildschirm teilen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Let share screen</source>
         <translation>Teilen erlauben</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/main_window.py" line="+12"/>
         <source>Replace the current share?</source>
         <translation>Das laufende Teilen ersetzen?</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Someone else is sharing their screen. Show yours instead?</source>
         <translation>Jemand anderes teilt gerade den Bildschirm. Stattdessen Ihren zeigen?</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+25"/>
         <source>Your screen cannot be shared: {message}</source>
         <translation>Ihr Bildschirm kann nicht geteilt werden: {message}</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Sharing stopped: the shared window was closed.</source>
         <translation>Teilen beendet: das geteilte Fenster wurde geschlossen.</translation>
     </message>

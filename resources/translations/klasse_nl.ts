@@ -29,7 +29,7 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+46"/>
+        <location filename="../../ui/gallery.py" line="+47"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
     </message>
@@ -57,6 +57,11 @@
         <location line="+1"/>
         <source>The school&apos;s server closed the lesson.</source>
         <translation>De server van school heeft de les gesloten.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You are in this lesson on another connection now.</source>
+        <translation>Je bent nu via een andere verbinding in deze les.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -94,7 +99,7 @@
         <translation>&amp;Afsluiten</translation>
     </message>
     <message>
-        <location filename="../../ui/lesson.py" line="+123"/>
+        <location filename="../../ui/lesson.py" line="+171"/>
         <source>Camera locked</source>
         <translation>Camera vergrendeld</translation>
     </message>
@@ -106,8 +111,8 @@
     <message>
         <location line="+3"/>
         <location line="+2"/>
-        <location filename="../../ui/prejoin.py" line="+231"/>
-        <location filename="../../ui/teacher_panel.py" line="+115"/>
+        <location filename="../../ui/prejoin.py" line="+230"/>
+        <location filename="../../ui/teacher_panel.py" line="+120"/>
         <source>Camera off</source>
         <translation>Camera uit</translation>
     </message>
@@ -172,7 +177,7 @@
         <translation>Hand opsteken of laten zakken ({key})</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <location filename="../../ui/privacy_notice.py" line="+76"/>
         <location filename="../../ui/waiting.py" line="+57"/>
         <source>Leave</source>
@@ -204,7 +209,7 @@
         <translation>Chat en klas</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+93"/>
+        <location filename="../../ui/main_window.py" line="+96"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -214,18 +219,24 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+117"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/recordings_dialog.py" line="+165"/>
+        <location line="+288"/>
+        <source>The school&apos;s server is busy. Please try again in a moment.</source>
+        <translation>De server van school is druk bezet. Probeer het zo nog eens.</translation>
+    </message>
+    <message>
+        <location line="-287"/>
+        <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Log opnieuw in.</translation>
     </message>
@@ -236,13 +247,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+239"/>
+        <location line="+281"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="-127"/>
+        <source>Your internet connection is weak: your video is sent at lower quality.</source>
+        <translation>Je internetverbinding is zwak: je video wordt in lagere kwaliteit verstuurd.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your internet connection is too weak for video: the others still hear you; your picture comes back when the connection allows it.</source>
+        <translation>Je internetverbinding is te zwak voor video: de anderen horen je nog; je beeld komt terug zodra de verbinding het toelaat.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Media reconnecting: the school&apos;s media server restarted. The lesson goes on.</source>
         <translation>Media worden opnieuw verbonden: de mediaserver van de school is opnieuw gestart. De les gaat door.</translation>
     </message>
@@ -252,7 +273,7 @@
         <translation>De verbinding met de server van school is verbroken. Opnieuw verbinden…</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+60"/>
         <source>The school&apos;s server turned your camera off: a recording is on that needs your consent.</source>
         <translation>De server van de school heeft je camera uitgezet: er loopt een opname waarvoor jouw toestemming nodig is.</translation>
     </message>
@@ -302,7 +323,7 @@
         <translation>Je docent heeft je hand laten zakken.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+34"/>
         <source>The PIN is not right. Please check it and try again.</source>
         <translation>De pincode klopt niet. Controleer hem en probeer het opnieuw.</translation>
     </message>
@@ -332,25 +353,35 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-244"/>
-        <location line="+245"/>
+        <location line="-287"/>
+        <location line="+288"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Camera or microphone could not be connected.</source>
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-242"/>
-        <location line="+255"/>
+        <location line="-287"/>
+        <location line="+303"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-18"/>
+        <source>This lesson is full.</source>
+        <translation>Deze les is vol.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The teacher has locked this lesson: nobody new can join.</source>
+        <translation>De docent heeft de les vergrendeld: er kan niemand meer bij.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Background blur is not available on this computer, so your whole picture is blurred instead.</source>
         <translation>Achtergrondvervaging is op deze computer niet beschikbaar, daarom wordt je hele beeld vervaagd.</translation>
     </message>
@@ -360,7 +391,7 @@
         <translation>De camera of microfoon kon niet worden geopend. Controleer of hij is aangesloten en niet door een ander programma wordt gebruikt.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>The school&apos;s server refused to record: {message}</source>
         <translation>De server van de school heeft de opname geweigerd: {message}</translation>
     </message>
@@ -370,7 +401,7 @@
         <translation>Er loopt een opname: je camera en microfoon blijven uit, tenzij je akkoord gaat met de opname.</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Klasse</source>
         <translation>Klasse</translation>
     </message>
@@ -625,7 +656,7 @@
         <translation>Mij niet opnemen</translation>
     </message>
     <message>
-        <location filename="../../ui/start.py" line="+93"/>
+        <location filename="../../ui/start.py" line="+92"/>
         <source>This is not a lesson link: {reason}</source>
         <translation>Dit is geen link naar een les: {reason}</translation>
     </message>
@@ -680,7 +711,7 @@
         <translation>Systeemtaal</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-72"/>
+        <location filename="../../ui/teacher_panel.py" line="-78"/>
         <source>Admit</source>
         <translation>Toelaten</translation>
     </message>
@@ -710,7 +741,7 @@
         <translation>{name} weigeren</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+64"/>
         <source>mic on</source>
         <translation>micro aan</translation>
     </message>
@@ -721,7 +752,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+121"/>
+        <location filename="../../ui/video_tile.py" line="+122"/>
         <source>camera on</source>
         <translation>camera aan</translation>
     </message>
@@ -743,7 +774,7 @@
         <translation>hand opgestoken</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <location line="+1"/>
         <source>Turn {name}&apos;s camera off</source>
         <translation>Camera van {name} uitzetten</translation>
@@ -787,12 +818,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Remove {name} from the lesson</source>
         <translation>{name} uit de les verwijderen</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+125"/>
         <source>Waiting room ({count})</source>
         <translation>Wachtkamer ({count})</translation>
     </message>
@@ -813,6 +844,36 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Deny all</source>
+        <translation>Iedereen weigeren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Send everyone waiting away</source>
+        <translation>Iedereen die wacht wegsturen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unlock lesson</source>
+        <translation>Les ontgrendelen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Let new pupils join with the link again</source>
+        <translation>Nieuwe leerlingen weer met de link laten meedoen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Lock lesson</source>
+        <translation>Les vergrendelen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nobody new can join with the pupil link until you unlock</source>
+        <translation>Tot je ontgrendelt, kan niemand nieuw met de leerlingenlink meedoen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>All cameras off</source>
         <translation>Alle camera&apos;s uit</translation>
     </message>
@@ -922,7 +983,7 @@
         <translation>Camera uit</translation>
     </message>
     <message>
-        <location filename="../../ui/teacher_panel.py" line="-150"/>
+        <location filename="../../ui/teacher_panel.py" line="-180"/>
         <location filename="../../ui/video_tile.py" line="+18"/>
         <source>Hand raised</source>
         <translation>Hand opgestoken</translation>
@@ -953,7 +1014,7 @@
         <translation>De wachtkamer verlaten</translation>
     </message>
     <message>
-        <location filename="../../ui/account_box.py" line="+113"/>
+        <location filename="../../ui/account_box.py" line="+112"/>
         <source>Lesson link: {link}
 PIN: {pin}</source>
         <translation>Link naar de les: {link}
@@ -1202,132 +1263,132 @@ Pincode: {pin}</translation>
         <translation>Bewaren</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/screen_share.py" line="+100"/>
         <source>Share your screen</source>
         <translation>Scherm delen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Choose what everyone in the lesson will see. The pictures below are live: this is exactly what will be shared.</source>
         <translation>Kies wat iedereen in de les te zien krijgt. De beelden hieronder zijn live: precies dit wordt gedeeld.</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Share</source>
         <translation>Delen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+11"/>
         <source>Whole screen {n}</source>
         <translation>Heel scherm {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+67"/>
         <source>You are sharing {what}: everyone in the lesson sees it.</source>
         <translation>Je deelt {what}: iedereen in de les ziet het.</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>your screen</source>
         <translation>je scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/main_window.py" line="-76"/>
         <source>your whole screen</source>
         <translation>je hele scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/screen_share.py" line="+1"/>
         <source>Stop sharing ({key})</source>
         <translation>Delen stoppen ({key})</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Stop sharing your screen now</source>
         <translation>Stop nu met het delen van je scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+70"/>
         <source>{name} is sharing their screen</source>
         <translation>{name} deelt het scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Exit full screen (Esc)</source>
         <translation>Volledig scherm verlaten (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Full screen</source>
         <translation>Volledig scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+0"/>
         <source>Show the shared screen on the whole display</source>
         <translation>Het gedeelde scherm op het hele beeldscherm tonen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Shared screen</source>
         <translation>Gedeeld scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/lesson.py" line="-12"/>
         <source>Stop sharing</source>
         <translation>Delen stoppen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+0"/>
         <source>Share screen</source>
         <translation>Scherm delen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Share your screen or a window, or stop sharing ({key})</source>
         <translation>Je scherm of een venster delen, of stoppen met delen ({key})</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/teacher_panel.py" line="+9"/>
         <source>sharing the screen</source>
         <translation>deelt het scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+15"/>
         <source>Take back {name}&apos;s permission to share the screen</source>
         <translation>{name} het delen van het scherm weer ontnemen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Let {name} share their screen (for a presentation)</source>
         <translation>{name} het scherm laten delen (voor een presentatie)</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>May share screen</source>
         <translation>Mag scherm delen</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Let share screen</source>
         <translation>Delen toestaan</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location filename="../../ui/main_window.py" line="+12"/>
         <source>Replace the current share?</source>
         <translation>Het huidige delen vervangen?</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+1"/>
         <source>Someone else is sharing their screen. Show yours instead?</source>
         <translation>Iemand anders deelt zijn scherm. In plaats daarvan het jouwe tonen?</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+25"/>
         <source>Your screen cannot be shared: {message}</source>
         <translation>Je scherm kan niet worden gedeeld: {message}</translation>
     </message>
     <message>
-        <location filename="../../ui/screen_share.py" line="+0"/>
+        <location line="+2"/>
         <source>Sharing stopped: the shared window was closed.</source>
         <translation>Delen gestopt: het gedeelde venster is gesloten.</translation>
     </message>
