@@ -80,7 +80,7 @@ class Call:
 
     def video_stats(self) -> dict[str, int]:
         paths = [p.video for ps in self.teacher._receive_paths.values() for p in ps if p.video]
-        keys = ("nacks_sent", "recovered", "frames_dropped", "plis_sent", "keyframes",
+        keys = ("nacks_sent", "recovered", "frames_dropped", "plis_sent", "keyframes", "decoder_overloads",
                 "decode_errors")
         return {k: sum(getattr(v.stats, k) for v in paths) for k in keys}
 
