@@ -204,7 +204,11 @@ async def sent_for(pcs: list[RTCPeerConnection], seconds: float, timeout: float 
     async def sent() -> None:
         while any(t.sent_s - s0 < seconds for t, s0 in zip(tracks, start, strict=True)):
             await asyncio.sleep(0.05)
-    await asyncio.wait_for(sent(), timeout)
+    try:
+        await asyncio.wait_for(sent(), timeout)
+    except TimeoutError:
+        done = {f"{t.kind}": round(t.sent_s - s0, 2) for t, s0 in zip(tracks, start, strict=True)}
+        raise AssertionError(f"in {timeout} s the tracks sent only {done} s of media") from None
 
 
 @dataclass
