@@ -26,7 +26,7 @@ from .janus_adapter import (
     least_loaded,
 )
 from .room import Member, Room
-from .rules import PState, RoomState
+from .rules import RoomState
 
 if TYPE_CHECKING:
     from .service import RoomService
@@ -52,14 +52,14 @@ class MediaRecovery:
             room.janus = None
             self.waiting.setdefault(room.id, asyncio.Event())
             for m in room.members.values():
-                _forget_media(m)
+                peer, m.peer = m.peer, None
+                if peer is not None:
+                    peer.abandon()
             # Clients first: they show "media reconnecting" (and the recording banner
             # as unknown) before the recording's `off` arrives.
-            for m in room.joined():
-                if m.client is not None:
-                    m.client.send(p.MediaReconnect(reason="media_server_lost"))
+            await svc._run(svc.lessons.media_lost(room))
             await svc.recording.janus_lost(room)
-            svc._broadcast_participants(room)
+            await svc._run(svc.lessons.participants(room))
             log.warning("room %s: media server %s lost; media reconnecting", room.id, node.name)
 
     async def place_rooms(self) -> None:
@@ -69,7 +69,7 @@ class MediaRecovery:
                 if room is not None and room.state is not RoomState.CLOSED and room.janus is None:
                     node = least_loaded(self.service.nodes)
                     room.janus = await node.create_room()
-                    node.load += len(room.members)
+                    self.service.count_load()
                     self.moved += 1
                     log.info("room %s now on %s", rid, node.name)
                 self.waiting.pop(rid, None)
@@ -102,9 +102,7 @@ class MediaRecovery:
         if m.peer is not peer:
             return
         log.warning("participant %s: janus dropped its session; media reconnecting", m.id)
-        await self.service._drop_media(m)
-        if m.client is not None and m.state is PState.JOINED:
-            m.client.send(p.MediaReconnect(reason="media_session_lost"))
+        await self.service._run(self.service.lessons.peer_lost(m))
 
     def subscription_hung_up(self, m: Member) -> SubscriptionLost:
         return lambda feed, handle: self._resubscribe(m, feed, handle)
@@ -119,7 +117,7 @@ class MediaRecovery:
         loop = asyncio.get_running_loop()
         key = (m.id, feed)
         recent = loop.time() - self._resubscribed.get(key, -RESUBSCRIBE_S) < RESUBSCRIBE_S
-        if recent or m.client is None or target is None or not target.publishing \
+        if recent or m.conn is None or target is None or not target.publishing \
                 or target.peer is None or target.peer.feed_id is None or room.janus is None:
             m.pending_answers.discard(feed)
             await peer.unsubscribe(feed)
@@ -131,17 +129,10 @@ class MediaRecovery:
         offer = await peer.subscribe(room.janus, feed, target.peer.feed_id,
                                      self.subscription_hung_up(m))
         m.pending_answers.add(feed)
-        m.client.send(p.Subscription(feed=feed, sdp=offer))
+        self.service.send(m.conn, p.Subscription(feed=feed, sdp=offer))
 
     def room_closed(self, room: Room) -> None:
         back = self.waiting.pop(room.id, None)
         if back is not None:
             back.set()
 
-
-def _forget_media(m: Member) -> None:
-    peer, m.peer = m.peer, None
-    m.publishing = m.publish_pending = False
-    m.pending_answers.clear()
-    if peer is not None:
-        peer.abandon()

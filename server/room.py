@@ -1,23 +1,34 @@
-"""In-memory lesson state: rooms and their members. Nothing here is ever written to disk."""
+"""In-memory lesson state: rooms and their members. Nothing here is ever written to disk.
+
+Plain data, changed only by the lesson core (server/lesson.py). A member names the
+connection it speaks through by id; the WebSocket itself is the service's.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 import klasse.app.protocol as p
 
-from .janus_adapter import JanusPeer, JanusRoom
 from .rules import PState, Role, RoomState
 
 if TYPE_CHECKING:
-    from .service import Client
+    from .janus_adapter import JanusPeer, JanusRoom
 
 MAX_CHAT_HISTORY = 200
+DEVICES: tuple[p.Device, ...] = get_args(p.Device)
+Feed = Literal["camera", "mic", "screen"]       # what a member's published feed carries
 # Which m-line (janus_adapter.sdp_mids key) carries what a member sends.
-DEVICE_KIND = {"camera": "video", "mic": "audio", "screen": "screen"}
+DEVICE_KIND: dict[Feed, str] = {"camera": "video", "mic": "audio", "screen": "screen"}
+
+
+@dataclass
+class DeviceState:
+    on: bool = False       # as the member last said (media)
+    locked: bool = False   # the teacher's lock: only an unlock lifts it
+    muted: bool = False    # cut in Janus: lifted only when the member turns it on again
 
 
 @dataclass(eq=False)
@@ -28,33 +39,32 @@ class Member:
     via: str                      # "account" | "link"
     state: PState
     room: Room
-    client: Client | None
+    conn: str | None              # the connection it speaks through; None while away
     resume: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    camera: bool = False
-    mic: bool = False
+    devices: dict[p.Device, DeviceState] = field(
+        default_factory=lambda: {d: DeviceState() for d in DEVICES})
     hand: bool = False
-    camera_locked: bool = False
-    mic_locked: bool = False
     consent: bool | None = None
     may_share: bool = False       # a pupil a teacher let share (teachers always may)
-    # Devices the teacher turned off in Janus; unmuted only when the member turns them on.
-    janus_muted: set[str] = field(default_factory=set)
-    peer: JanusPeer | None = None
+    account: str = ""             # the account a session join proved (via "account")
     publish_pending: bool = False
     publishing: bool = False
     pending_answers: set[str] = field(default_factory=set)
-    gone_timer: asyncio.TimerHandle | None = None
-    account: str = ""             # the account a session join proved (via "account")
+    peer: JanusPeer | None = None  # the service's media handle; the core never uses it
 
-    def locked(self, device: str) -> bool:
-        return self.camera_locked if device == "camera" else self.mic_locked
+    # Read-only names for the device map (as the protocol's Participant has them).
+    camera = property(lambda self: self.devices["camera"].on)
+    mic = property(lambda self: self.devices["mic"].on)
+    camera_locked = property(lambda self: self.devices["camera"].locked)
+    mic_locked = property(lambda self: self.devices["mic"].locked)
 
     def view(self) -> p.Participant:
+        cam, mic = self.devices["camera"], self.devices["mic"]
         return p.Participant(
             id=self.id, name=self.name, role=self.role.value,  # type: ignore[arg-type]
             state="joined" if self.state is PState.JOINED else "waiting",
-            camera=self.camera, mic=self.mic, hand=self.hand,
-            camera_locked=self.camera_locked, mic_locked=self.mic_locked,
+            camera=cam.on, mic=mic.on, hand=self.hand,
+            camera_locked=cam.locked, mic_locked=mic.locked,
             publishing=self.publishing, via=self.via,  # type: ignore[arg-type]
             sharing=self.room.sharer == self.id, may_share=self.may_share)
 
@@ -67,16 +77,11 @@ class Room:
     waiting_room: bool = True     # pupils wait for admission (the default policy)
     state: RoomState = RoomState.OPEN
     members: dict[str, Member] = field(default_factory=dict)
-    janus: JanusRoom | None = None
     chat: list[p.ChatMessage] = field(default_factory=list)
-    close_timer: asyncio.TimerHandle | None = None
     owner: str = ""               # the teacher account the links were made for
     sharer: str | None = None     # member id whose screen is shared (one at a time)
-    # Participant lists go out at most every PARTICIPANTS_EVERY_S (service.py): when
-    # the last went out, and the pending trailing one.
-    list_sent: float = float("-inf")
-    list_timer: asyncio.TimerHandle | None = None
     locked: bool = False          # a teacher locked it: no new pupil joins
+    janus: JanusRoom | None = None  # the service's media handle; the core never uses it
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]
@@ -85,8 +90,7 @@ class Room:
         return [m for m in self.members.values() if m.state is PState.WAITING]
 
     def teachers_present(self) -> bool:
-        return any(m.role is Role.TEACHER and m.client is not None
-                   for m in self.members.values())
+        return any(m.role is Role.TEACHER and m.conn is not None for m in self.members.values())
 
     def add_chat(self, msg: p.ChatMessage) -> None:
         self.chat.append(msg)
@@ -96,4 +100,3 @@ class Room:
         """Forget everything the room held (called at close)."""
         self.members.clear()
         self.chat.clear()
-        self.janus = None

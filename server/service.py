@@ -1,9 +1,13 @@
-"""The room service: one WebSocket per client, the room rules, Janus behind it.
+"""The room service's gateway: one WebSocket per client, Janus behind it, and the
+runner of the lesson core's effects (server/lesson.py holds the lessons).
 
-Each frame goes decode_client -> rules.check -> a handler. A refused message gets
-an Error with its code and the refused type; a handler that fails gets INTERNAL and
-the service, the connection and every other room carry on. Logs at the default
-level carry random ids only: never names, addresses or chat text.
+Each frame goes decode_client -> the rules table (`Lessons.check`) -> a handler: the
+lesson core for lesson actions, this module for what needs I/O (login, room
+creation, join/resume with link and PIN, the SDP relay, a teacher's recordings).
+Effects run in the order the core returned them. A refused message gets an Error
+with its code and the refused type; a handler that fails gets INTERNAL and the
+service, the connection and every other room carry on. Logs at the default level
+carry random ids only: never names, addresses or chat text.
 """
 
 from __future__ import annotations
@@ -12,13 +16,11 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import ssl
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -26,19 +28,21 @@ import klasse.app.protocol as p
 from klasse.app.names import TextRefused, clean_name, clean_title
 from klasse.app.protocol import ErrorCode, ProtocolError
 
+from . import lesson as core
 from . import rules, sdp_check
 from .accounts import Accounts
 from .config import Config
 from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
 from .janus_recovery import MediaRecovery
 from .janus_supervisor import JanusSupervisor
+from .lesson import Lessons
 from .limits import Backoff, Buckets, TokenBucket
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key, normalise_pin
 from .login_pool import LoginPool
 from .logs import Repeats
 from .recording.hub import RecordingHub
-from .room import DEVICE_KIND, Member, Room
-from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
+from .room import DEVICE_KIND, Feed, Member, Room
+from .rules import Action, Role, RoomState
 
 log = logging.getLogger("klasse.server")
 OUTBOX_LIMIT = 2000           # a client this far behind is dropped
@@ -80,7 +84,6 @@ class Client:
         Client._ids += 1
         self.cid = f"c{Client._ids}"
         self.ws = ws
-        self.member: Member | None = None
         self.session: str | None = None
         self.roomless_since: float | None = time.monotonic()
         self.logging_in = False
@@ -146,13 +149,9 @@ def _ref_of(raw: str | bytes) -> str | None:
 class RoomService:
     def __init__(self, config: Config, nodes: list[JanusNode] | None = None) -> None:
         self.config = config
-        self.policy = rules.Policy(recording_allowed=config.recording_allowed)
         self.signer = LinkSigner(load_or_create_key(config.data))
         self.accounts = Accounts(config.data)
         self.nodes: list[JanusNode] = nodes or []
-        self.rooms: dict[str, Room] = {}
-        self.ended: dict[str, float] = {}      # room id -> link expiry: cannot reopen
-        self.resumes: dict[str, Member] = {}
         self._creating: dict[str, asyncio.Future[Room]] = {}
         self._pin_room = RateLimiter(*PIN_FAILS_PER_ROOM)
         self._pin_client = Backoff(*PIN_BACKOFF)
@@ -165,14 +164,33 @@ class RoomService:
         self._media_room = Buckets(*MEDIA_PER_ROOM)
         self._joins_room = Buckets(*JOINS_PER_ROOM)
         self._joins_conn = Buckets(*JOINS_PER_CONNECTION)
+        # Participant lists per room: when the last went out, and a pending trailing one.
+        self._list_sent: dict[str, float] = {}
+        self._list_timers: dict[str, asyncio.TimerHandle] = {}
         self._server: Server | None = None
         self._clients: set[Client] = set()
+        self._conns: dict[str, Client] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
-        self.recording = RecordingHub(config, self._broadcast_participants)
+        self._timers: dict[core.Timer, asyncio.TimerHandle] = {}
+        self.recording = RecordingHub(config, self._tell_room)
+        self.lessons = Lessons(config, self.recording)
         # A lost Janus is brought back and its rooms moved; the lessons go on.
         self.media = MediaRecovery(self)
         self.supervisor = JanusSupervisor([], self.media)
+
+    # The lesson core's state, as the service's callers and tests look at it.
+    @property
+    def rooms(self) -> dict[str, Room]:
+        return self.lessons.rooms
+
+    @property
+    def resumes(self) -> dict[str, Member]:
+        return self.lessons.resumes
+
+    @property
+    def ended(self) -> dict[str, float]:
+        return self.lessons.ended
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -229,6 +247,10 @@ class RoomService:
             task.cancel()
         self.login_pool.close()
 
+    async def close_room(self, room: Room, reason: str) -> None:
+        """End a lesson for everyone (its links can no longer reopen it)."""
+        await self._run(self.lessons.close(room, reason, now=time.time()))
+
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
@@ -247,7 +269,7 @@ class RoomService:
             await asyncio.sleep(SWEEP_S)
             now = time.monotonic()
             for client in list(self._clients):
-                if client.member is not None:
+                if client.cid in self.lessons.by_conn:
                     client.roomless_since = None
                 elif client.roomless_since is None:
                     client.roomless_since = now
@@ -271,6 +293,7 @@ class RoomService:
             return
         client = Client(ws)
         self._clients.add(client)
+        self._conns[client.cid] = client
         log.debug("client %s connected", client.cid)
         try:
             async for raw in ws:
@@ -281,8 +304,9 @@ class RoomService:
             pass
         finally:
             self._clients.discard(client)
+            self._conns.pop(client.cid, None)
             try:
-                self._on_disconnect(client)
+                self._spawn(self._run(self.lessons.connection_lost(client.cid)))
             except Exception as exc:
                 log.error("disconnect handling failed: %s", type(exc).__name__)
             await client.close()
@@ -316,87 +340,150 @@ class RoomService:
             client.send(p.Error(code=ErrorCode.INTERNAL, message="internal error",
                                 ref=_tag(msg), rid=msg.rid))
 
-    def _state_of(self, client: Client) -> tuple[Role, PState, RoomState]:
-        m = client.member
-        if m is None:
-            return Role.NONE, PState.CONNECTED, RoomState.NONE
-        return m.role, m.state, m.room.state
-
     async def _dispatch(self, client: Client, msg: p.ClientMessage) -> None:
         action = rules.ACTION_OF[type(msg)]
-        code = rules.check(*self._state_of(client), action, self.policy)
-        if code is not None:
-            raise ProtocolError(code, _REFUSALS.get(code, "not possible now"))
+        self.lessons.check(client.cid, action)
         handler = self._handlers[action]
         await handler(self, client, msg)
 
-    # --------------------------------------------------------------- helpers
-    def _member(self, client: Client) -> Member:
-        assert client.member is not None
-        return client.member
+    # -------------------------------------------------------- effect runner
+    async def _run(self, effects: list[core.Effect]) -> None:
+        """Carry out what the lesson core decided, in its order."""
+        try:
+            for effect in effects:
+                await self._do(effect)
+        finally:
+            self.count_load()
 
-    def _target(self, room: Room, pid: str | None, action: Action) -> Member:
-        m = room.members.get(pid or "")
-        target = Target.MISSING if m is None else (
-            Target.JOINED if m.state is PState.JOINED else Target.WAITING)
-        code = rules.check_target(action, target)
-        if code is not None:
-            raise ProtocolError(code, "no such participant" if code is ErrorCode.NO_SUCH_PARTICIPANT
-                                else "not possible for this participant now")
-        assert m is not None
-        return m
+    def count_load(self) -> None:
+        """Janus load: the participants of each node's rooms (least_loaded reads it)."""
+        for node in self.nodes:
+            node.load = sum(len(r.members) for r in self.rooms.values()
+                            if r.janus is not None and r.janus.node is node)
+
+    async def _do(self, effect: core.Effect) -> None:
+        match effect:
+            case core.Send(to=to, msg=msg):
+                self.send(to, msg)
+            case core.ListParticipants(room=room):
+                self._broadcast_participants(room)
+            case core.Disconnect(conn=conn):
+                replaced = self._conns.get(conn)
+                if replaced is not None:
+                    self._spawn(replaced.ws.close(1000, "replaced"))
+            case core.Moderate(member=m, device=device, mute=mute, best_effort=quiet):
+                try:
+                    await self._moderate(m, device, mute)
+                except (JanusError, ConnectionError, TimeoutError):
+                    if not quiet:
+                        raise
+            case core.StartTimer(timer=timer, after_s=after):
+                old = self._timers.pop(timer, None)
+                if old is not None:
+                    old.cancel()
+                self._timers[timer] = asyncio.get_running_loop().call_later(
+                    after, lambda: self._spawn(self._fire(timer)))
+            case core.CancelTimer(timer=timer):
+                handle = self._timers.pop(timer, None)
+                if handle is not None:
+                    handle.cancel()
+            case core.DropMedia(member=m):
+                await self._drop_media(m)
+            case core.Unpublish(member=m):
+                await self._unpublish(m)
+            case core.CloseMedia(room=room, members=members):
+                await self._close_media(room, members)
+            case core.Record(member=m, start=start):
+                await self.recording.record(m, start)
+                if start:
+                    await self._run(self.lessons.recording_announced(m.room))
+            case core.RecordingConsent(member=m):
+                await self.recording.consent(m)
+            case core.RecordingPublished(member=m):
+                await self.recording.published(m)
+            case core.RecordingShare(member=m):
+                await self.recording.share_started(m)
 
     def _broadcast_participants(self, room: Room) -> None:
-        """The room's participants changed: a list goes out now, or (within
-        PARTICIPANTS_EVERY_S of the last) one list for all changes when it is over."""
-        if room.list_timer is not None:
+        """The room's list changed: it goes out now, or (within PARTICIPANTS_EVERY_S of
+        the last) one list for all changes when the interval is over."""
+        if room.id in self._list_timers:
             return
         loop = asyncio.get_running_loop()
-        wait = room.list_sent + PARTICIPANTS_EVERY_S - loop.time()
+        wait = self._list_sent.get(room.id, float("-inf")) + PARTICIPANTS_EVERY_S - loop.time()
         if wait > 0:
-            room.list_timer = loop.call_later(wait, self._flush_participants, room)
+            self._list_timers[room.id] = loop.call_later(wait, self._flush_participants, room)
             return
         self._flush_participants(room)
 
     def _flush_participants(self, room: Room) -> None:
-        room.list_timer = None
+        self._list_timers.pop(room.id, None)
         if room.state is RoomState.CLOSED:
+            self._list_sent.pop(room.id, None)
             return
-        room.list_sent = asyncio.get_running_loop().time()
-        self._send_participants(room)
+        self._list_sent[room.id] = asyncio.get_running_loop().time()
+        for send in core.lists(room):
+            self.send(send.to, send.msg)
 
-    def _send_participants(self, room: Room) -> None:
-        """Teachers see everyone; a pupil sees the joined, and only its own locks
-        (whom the teacher locked is no classmate's business)."""
-        everyone = [m.view() for m in room.members.values()]
-        joined = [v for v in everyone if v.state == "joined"]
-        public = [msgspec.structs.replace(v, camera_locked=False, mic_locked=False)
-                  if v.role == "pupil" else v for v in joined]
-        for m in room.joined():
-            if m.client is None:
-                continue
-            if m.role is Role.TEACHER:
-                view = everyone
-            else:
-                view = [own if own.id == m.id else pub for own, pub in zip(joined, public,
-                                                                           strict=True)]
-            m.client.send(p.Participants(participants=view))
+    def send(self, conn: str | None, msg: p.ServerMessage) -> None:
+        client = self._conns.get(conn or "")
+        if client is not None:
+            client.send(msg)
 
-    def _welcome(self, m: Member) -> p.Welcome:
-        return p.Welcome(participant=m.id, role=m.role.value,  # type: ignore[arg-type]
-                         room_title=m.room.title,
-                         state="joined" if m.state is PState.JOINED else "waiting",
-                         resume=m.resume, ice_servers=list(self.config.ice_servers),
-                         notice=self.config.notice, recording=self.recording.state(m.room),
-                         camera_locked=m.camera_locked, mic_locked=m.mic_locked)
+    async def _fire(self, timer: core.Timer) -> None:
+        self._timers.pop(timer, None)
+        await self._run(self.lessons.timer_fired(timer, time.time()))
 
-    def _send_lesson(self, m: Member) -> None:
-        """What a member gets on entering the lesson: the chat so far."""
-        if m.client is not None:
-            for line in m.room.chat:
-                m.client.send(line)
+    def _tell_room(self, room: Room, state: p.RecordingState) -> None:
+        msg = p.Recording(recording=state)
+        for m in room.members.values():
+            client = self._conns.get(m.conn or "")
+            if client is not None:
+                client.send(msg)
+
+    async def _moderate(self, m: Member, device: Feed, mute: bool) -> None:
+        peer, room = m.peer, m.room.janus
+        mid = peer.mids.get(DEVICE_KIND[device]) if peer is not None else None
+        if peer is not None and peer.feed_id is not None and room is not None and mid is not None:
+            await moderate(room, peer.feed_id, mid, mute)
+
+    async def _drop_media(self, m: Member) -> None:
+        await self.recording.media_gone(m)
+        peer, m.peer = m.peer, None
+        if peer is not None:
+            self._drop_subscriptions_to(m)
+            await peer.close()
+
+    async def _unpublish(self, m: Member) -> None:
+        """The member's publisher connection went away; its subscriptions stay."""
+        self.recording.unpublished(m)
+        self._drop_subscriptions_to(m)
+        if m.peer is not None:
+            await m.peer.unpublish()
+
+    def _drop_subscriptions_to(self, m: Member) -> None:
+        for other in m.room.members.values():
+            other.pending_answers.discard(m.id)
+            if other.peer is not None and m.id in other.peer.subscribers:
+                self._spawn(other.peer.unsubscribe(m.id))
+
+    async def _close_media(self, room: Room, members: tuple[Member, ...]) -> None:
+        """Destroying the Janus room cuts every stream at once; then every peer goes."""
+        timer = self._list_timers.pop(room.id, None)
+        if timer is not None:
+            timer.cancel()
+        self._list_sent.pop(room.id, None)
+        self.media.room_closed(room)
+        await self.recording.room_closing(room)
+        janus, room.janus = room.janus, None
+        if janus is not None:
+            await janus.node.destroy_room(janus)
+        await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
 
     # ------------------------------------------------------ account actions
+    async def _ping(self, client: Client, msg: p.Ping) -> None:
+        client.send(p.Pong(rid=msg.rid))
+
     async def _login(self, client: Client, msg: p.Login) -> None:
         if msg.v != p.PROTOCOL_VERSION:
             raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, "unsupported protocol version")
@@ -457,6 +544,12 @@ class RoomService:
         return {"room": room, "teacher_link": t_link, "pupil_link": s_link,
                 "pin": self.signer.pin(room), "expires": expires}
 
+    async def _list_recordings(self, client: Client, msg: p.ListRecordings) -> None:
+        client.send(self.recording.list_recordings(self.accounts, msg))
+
+    async def _delete_recording(self, client: Client, msg: p.DeleteRecording) -> None:
+        client.send(self.recording.delete_recording(self.accounts, msg))
+
     # ------------------------------------------------------------------ join
     async def _join(self, client: Client, msg: p.Join) -> None:
         if msg.resume and await self._resume(client, msg):
@@ -474,38 +567,10 @@ class RoomService:
                                 f"{1 / JOINS_PER_CONNECTION[0]:.0f} s")
         via, account = self._authenticate(client, msg, grant)
         room = await self._room_for(grant)
-        if client.member is not None:   # joined meanwhile through another message
-            raise ProtocolError(ErrorCode.ALREADY_JOINED, "already in a room")
-        if room.state is RoomState.CLOSED:
-            raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
-        if len(room.members) >= p.MAX_ROOM_PARTICIPANTS:
-            raise ProtocolError(ErrorCode.ROOM_FULL, "this lesson is full")
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
-        if role is Role.PUPIL and room.locked:
-            raise ProtocolError(ErrorCode.ROOM_LOCKED, "the teacher has locked this lesson")
-        if role is Role.PUPIL and room.waiting_room \
-                and len(room.waiting()) >= self.config.waiting_room_cap:
-            raise ProtocolError(ErrorCode.ROOM_FULL, "the waiting room is full; try again later")
         if role is Role.TEACHER and not room.owner:
             room.owner = grant.teacher      # pupil links do not name the teacher
-        state = rules.member_next(PState.CONNECTED, rules.entry_event(role, room.waiting_room))
-        m = Member(id=_new_id(room), name=name, role=role, via=via, state=state,
-                   room=room, client=client, account=account)
-        room.members[m.id] = m
-        if room.janus is not None:
-            room.janus.node.load += 1
-        self.resumes[m.resume] = m
-        client.member = m
-        client.send(self._welcome(m))
-        log.info("participant %s entered room %s as %s (%s)", m.id, room.id, role.value,
-                 m.state.value)
-        if role is Role.TEACHER:
-            self._teacher_back(room)
-            if room.locked:
-                client.send(p.LockState(locked=True))
-        if m.state is PState.JOINED:
-            self._send_lesson(m)
-        self._broadcast_participants(room)
+        await self._run(self.lessons.enter(client.cid, room, name, role, via, account))
 
     async def _get_notice(self, client: Client, msg: p.GetNotice) -> None:
         """The notice before joining: the link is checked as for a join (forged,
@@ -558,7 +623,7 @@ class RoomService:
                         owner=grant.teacher if grant.role == "teacher" else "")
             node = await self.media.healthy_node()
             room.janus = await node.create_room()
-            self.rooms[room.id] = room
+            self.lessons.open_room(room)
             fut.set_result(room)
             log.info("room %s opened on %s", room.id, node.name)
             return room
@@ -570,197 +635,44 @@ class RoomService:
             self._creating.pop(grant.room, None)
 
     async def _resume(self, client: Client, msg: p.Join) -> bool:
-        m = self.resumes.get(msg.resume or "")
-        if m is None or m.room.state is RoomState.CLOSED:
-            return False
         try:
             grant = self.signer.verify(msg.link, now=0.0)   # expiry does not end a lesson
         except ProtocolError:
             return False
-        if grant.room != m.room.id:
+        m = self.lessons.resuming(msg.resume or "", grant.room)
+        if m is None:
             return False
         # The token alone is no key: the join proves the link again (the PIN, or a
         # session of the same account), with the same limits as any join.
-        via, account = self._authenticate(client, msg, grant)
-        if via != m.via or account != m.account:
+        if self._authenticate(client, msg, grant) != (m.via, m.account):
             return False
-        old = m.client
-        if old is not None and old is not client:
-            # Its old connection still looks alive (a network change leaves it
-            # half-open): the proven holder takes the seat back, the old one is told.
-            old.member = None
-            old.send(p.Closed(reason="replaced"))
-            self._spawn(old.ws.close(1000, "replaced"))
-            await self._drop_media(m)
-        if m.gone_timer is not None:
-            m.gone_timer.cancel()
-            m.gone_timer = None
-        # A used token is spent: the Welcome carries a new one.
-        self.resumes.pop(m.resume, None)
-        m.resume = secrets.token_urlsafe(24)
-        self.resumes[m.resume] = m
-        m.client = client
-        client.member = m
-        client.send(self._welcome(m))
-        log.info("participant %s resumed in room %s", m.id, m.room.id)
-        if m.role is Role.TEACHER:
-            self._teacher_back(m.room)
-            if m.room.locked:
-                client.send(p.LockState(locked=True))
-        if m.state is PState.JOINED:
-            self._send_lesson(m)
-        self._broadcast_participants(m.room)
+        await self._run(self.lessons.resume(client.cid, m))
         return True
 
-    def _teacher_back(self, room: Room) -> None:
-        if room.close_timer is not None:
-            room.close_timer.cancel()
-            room.close_timer = None
-        if room.state is RoomState.CLOSING:
-            log.info("room %s: a teacher is back", room.id)
-        room.state = rules.room_next(room.state, RoomEvent.TEACHER_BACK)
-
-    # -------------------------------------------------- leaving and closing
-    def _on_disconnect(self, client: Client) -> None:
-        m = client.member
-        client.member = None
-        if m is None or m.client is not client:
-            return
-        m.client = None
-        if m.state is PState.WAITING:
-            # A waiting seat is worth nothing to keep: it goes at once, so connections
-            # dropped by a flood do not hold the (capped) waiting room for the grace.
-            self._spawn(self.remove_member(m, None))
-            return
-        self._spawn(self._drop_media(m))
-        loop = asyncio.get_running_loop()
-        m.gone_timer = loop.call_later(self.config.resume_grace_s,
-                                       lambda: self._spawn(self.remove_member(m, None)))
-        log.info("participant %s disconnected from room %s", m.id, m.room.id)
-        self._after_departure(m)
-
-    async def _drop_media(self, m: Member) -> None:
-        self._share_gone(m)
-        await self.recording.media_gone(m)
-        peer, m.peer = m.peer, None
-        was_publishing = m.publishing
-        m.publishing = m.publish_pending = False
-        m.pending_answers.clear()
-        if peer is not None:
-            self._drop_subscriptions_to(m)
-            await peer.close()
-        if was_publishing:
-            self._broadcast_participants(m.room)
-
-    async def _unpublish(self, m: Member) -> None:
-        """The member's publisher connection went away; its subscriptions stay."""
-        self._share_gone(m)
-        self.recording.unpublished(m)
-        m.publishing = m.publish_pending = False
-        self._drop_subscriptions_to(m)
-        if m.peer is not None:
-            await m.peer.unpublish()
-        self._broadcast_participants(m.room)
-
-    def _drop_subscriptions_to(self, m: Member) -> None:
-        for other in m.room.members.values():
-            other.pending_answers.discard(m.id)
-            if other.peer is not None and m.id in other.peer.subscribers:
-                self._spawn(other.peer.unsubscribe(m.id))
-
-    async def remove_member(self, m: Member, reason: str | None) -> None:
-        """Take a member out of its room; `reason` set: tell its client Closed."""
-        room = m.room
-        if room.members.get(m.id) is not m:
-            return
-        if m.gone_timer is not None:
-            m.gone_timer.cancel()
-            m.gone_timer = None
-        del room.members[m.id]
-        m.state = rules.member_next(m.state, MemberEvent.REMOVE)
-        if room.janus is not None:
-            room.janus.node.load -= 1
-        self.resumes.pop(m.resume, None)
-        client, m.client = m.client, None
-        if client is not None:
-            client.member = None
-            if reason is not None:
-                client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
-        await self._drop_media(m)
-        log.info("participant %s left room %s", m.id, room.id)
-        self._broadcast_participants(room)
-        if not room.members and room.state is not RoomState.CLOSED:
-            # Nobody left: free the Janus room. Its links may open it afresh later.
-            await self.close_room(room, "ended", final=False)
-            return
-        self._after_departure(m)
-
-    def _after_departure(self, m: Member) -> None:
-        room = m.room
-        if room.state is RoomState.CLOSED or m.role is not Role.TEACHER:
-            return
-        if not room.teachers_present() and room.close_timer is None:
-            room.state = rules.room_next(room.state, RoomEvent.LAST_TEACHER_GONE)
-            room.close_timer = asyncio.get_running_loop().call_later(
-                self.config.teacher_grace_s, lambda: self._spawn(self.close_room(room, "ended")))
-            log.info("room %s: no teacher present; closing in %.0f s", room.id,
-                     self.config.teacher_grace_s)
-
-    async def close_room(self, room: Room, reason: str, final: bool = True) -> None:
-        """Destroy the Janus room, tell everyone to wipe, forget every datum of it.
-
-        `final`: the lesson is over, so its links can no longer reopen it."""
-        if room.state is RoomState.CLOSED:
-            return
-        room.state = rules.room_next(room.state, RoomEvent.CLOSE)
-        if room.close_timer is not None:
-            room.close_timer.cancel()
-        if room.list_timer is not None:
-            room.list_timer.cancel()
-            room.list_timer = None
-        self.media.room_closed(room)
-        await self.recording.room_closing(room)
-        members = list(room.members.values())
-        # Media first: destroying the Janus room cuts every stream at once.
-        if room.janus is not None:
-            room.janus.node.load -= len(members)
-            await room.janus.node.destroy_room(room.janus)
-        await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
-        self.rooms.pop(room.id, None)
-        if final:
-            self.ended[room.id] = room.expires
-        self._forget_ended()
-        # Then tell everyone to wipe: when a client sees Closed, the room is gone.
-        for m in members:
-            if m.gone_timer is not None:
-                m.gone_timer.cancel()
-            self.resumes.pop(m.resume, None)
-            m.state = rules.member_next(m.state, MemberEvent.REMOVE)
-            if m.client is not None:
-                m.client.send(p.Closed(reason=reason))  # type: ignore[arg-type]
-                m.client.member = None
-                m.client = None
-        room.wipe()
-        log.info("room %s closed (%s)", room.id, reason if final else "empty")
-
-    def _forget_ended(self) -> None:
-        now = time.time()
-        for rid in [r for r, exp in self.ended.items() if exp <= now]:
-            del self.ended[rid]
-
     # ------------------------------------------------------ lesson actions
-    async def _ping(self, client: Client, msg: p.Ping) -> None:
-        client.send(p.Pong(rid=msg.rid))
+    async def _lesson(self, client: Client, msg: p.ClientMessage) -> None:
+        """A lesson action: the core decides, this runs what it decided."""
+        if isinstance(msg, p.Chat | p.Hand):
+            self._chatter(client)
+        if isinstance(msg, p.MediaState):
+            m = self.lessons.member(client.cid)
+            if not (self._media_member.take(f"{m.room.id}/{m.id}")
+                    and self._media_room.take(m.room.id)):
+                raise ProtocolError(ErrorCode.RATE_LIMITED, "too many device changes; slow down")
+        await self._run(self.lessons.handle(client.cid, msg, time.time()))
 
-    async def _leave(self, client: Client, msg: p.Leave) -> None:
-        await self.remove_member(self._member(client), "left")
+    def _chatter(self, client: Client) -> None:
+        if client.chatter.blocked("x"):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+        client.chatter.fail("x")
 
+    # ------------------------------------------------------------ SDP relay
     async def _publish(self, client: Client, msg: p.Publish) -> None:
-        m = self._member(client)
+        m = self.lessons.member(client.cid)
         if m.publish_pending or m.publishing:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
         sdp_check.check_offer(msg.sdp)
-        m.publish_pending = True
+        self.lessons.publish_offered(m)
         try:
             janus_room = await self.media.janus_room(m.room)
             if m.peer is None:
@@ -771,22 +683,13 @@ class RoomService:
                 if m.peer is not peer:
                     return
                 if kind == "webrtcup":
-                    m.publish_pending = False
-                    m.publishing = True
-                    log.info("participant %s publishes in room %s", m.id, m.room.id)
-                    self._broadcast_participants(m.room)
-                    await self.recording.published(m)
-                elif kind == "hangup" and (m.publishing or m.publish_pending):
-                    await self._unpublish(m)
+                    await self._run(self.lessons.media_up(m))
+                elif kind == "hangup":
+                    await self._run(self.lessons.media_down(m))
 
             self.recording.before_publish(m, msg.sdp)
             answer = await peer.publish(janus_room, msg.sdp, on_event)
-            # A device the teacher turned off stays off in Janus from the first packet.
-            for device in sorted(m.janus_muted):
-                await self._moderate(m, device, True)
-            # The screen m-line forwards only while the service lets this member share.
-            if m.room.sharer != m.id:
-                await self._moderate(m, "screen", True)
+            await self._run(self.lessons.publish_answered(m))
         except BaseException:
             m.publish_pending = False
             raise
@@ -795,19 +698,9 @@ class RoomService:
     def _on_peer_lost(self, m: Member) -> Callable[[JanusPeer], Coroutine[Any, Any, None]]:
         return lambda peer: self.media.peer_lost(m, peer)
 
-    async def _moderate(self, m: Member, device: str, mute: bool) -> bool:
-        peer, room = m.peer, m.room.janus
-        if peer is None or peer.feed_id is None or room is None:
-            return False
-        mid = peer.mids.get(DEVICE_KIND[device])
-        if mid is None:
-            return False
-        await moderate(room, peer.feed_id, mid, mute)
-        return True
-
     async def _subscribe(self, client: Client, msg: p.Subscribe) -> None:
-        m = self._member(client)
-        target = self._target(m.room, msg.feed, Action.SUBSCRIBE)
+        m = self.lessons.member(client.cid)
+        target = self.lessons._target(m.room, msg.feed, Action.SUBSCRIBE)
         if not target.publishing or target.peer is None or target.peer.feed_id is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
         if target is m:
@@ -821,7 +714,7 @@ class RoomService:
         client.send(p.Subscription(feed=target.id, sdp=offer, rid=msg.rid))
 
     async def _subscription_answer(self, client: Client, msg: p.SubscriptionAnswer) -> None:
-        m = self._member(client)
+        m = self.lessons.member(client.cid)
         if msg.feed not in m.pending_answers or m.peer is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
         sdp_check.check_answer(msg.sdp)
@@ -829,244 +722,18 @@ class RoomService:
         await m.peer.answer(msg.feed, msg.sdp)
 
     async def _unsubscribe(self, client: Client, msg: p.Unsubscribe) -> None:
-        m = self._member(client)
+        m = self.lessons.member(client.cid)
         m.pending_answers.discard(msg.feed)
         if m.peer is not None:
             await m.peer.unsubscribe(msg.feed)
 
-    async def _media(self, client: Client, msg: p.MediaState) -> None:
-        m = self._member(client)
-        if not (self._media_member.take(f"{m.room.id}/{m.id}")
-                and self._media_room.take(m.room.id)):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many device changes; slow down")
-        self.recording.check_media(m, msg.camera, msg.mic)
-        for device, on in (("camera", msg.camera), ("mic", msg.mic)):
-            if on and not getattr(m, device):
-                code = rules.check_media_on(m.locked(device))
-                if code is not None:
-                    raise ProtocolError(code, f"the teacher locked your {device} off")
-        m.camera, m.mic = msg.camera, msg.mic
-        # The member turned it on again: only now does Janus forward it again.
-        for device, on in (("camera", msg.camera), ("mic", msg.mic)):
-            if on and device in m.janus_muted:
-                m.janus_muted.discard(device)
-                if m.publishing:
-                    await self._moderate(m, device, False)
-        if m.state is PState.JOINED:
-            self._broadcast_participants(m.room)
-
-    def _chatter(self, client: Client) -> None:
-        if client.chatter.blocked("x"):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
-        client.chatter.fail("x")
-
-    async def _chat(self, client: Client, msg: p.Chat) -> None:
-        self._chatter(client)
-        m = self._member(client)
-        if not msg.text.strip():
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
-        line = p.ChatMessage(sender=m.id, name=m.name, text=msg.text, ts=time.time())
-        m.room.add_chat(line)
-        for other in m.room.joined():
-            if other.client is not None:
-                other.client.send(line)
-
-    async def _hand(self, client: Client, msg: p.Hand) -> None:
-        self._chatter(client)
-        m = self._member(client)
-        m.hand = msg.up
-        self._broadcast_participants(m.room)
-
-    async def _consent(self, client: Client, msg: p.Consent) -> None:
-        self._member(client).consent = msg.recording
-        await self.recording.consent(self._member(client))
-
-    # ----------------------------------------------------- teacher actions
-    async def _admit(self, client: Client, msg: p.Admit) -> None:
-        room = self._member(client).room
-        self._admit_member(self._target(room, msg.participant, Action.ADMIT))
-        self._broadcast_participants(room)
-
-    def _admit_member(self, m: Member) -> None:
-        m.state = rules.member_next(m.state, MemberEvent.ADMIT)
-        if m.client is not None:
-            m.client.send(p.Admitted())
-        self._send_lesson(m)
-        log.info("participant %s admitted to room %s", m.id, m.room.id)
-
-    async def _admit_all(self, client: Client, msg: p.AdmitAll) -> None:
-        room = self._member(client).room
-        for m in room.waiting():
-            self._admit_member(m)
-        self._broadcast_participants(room)
-
-    async def _deny_all(self, client: Client, msg: p.DenyAll) -> None:
-        room = self._member(client).room
-        waiting = room.waiting()
-        for m in waiting:
-            if m.client is not None:
-                m.client.send(p.Denied(reason="the teacher did not admit you"))
-            await self.remove_member(m, "denied")
-        log.info("room %s: %d waiting participant(s) denied", room.id, len(waiting))
-
-    async def _lock_room(self, client: Client, msg: p.LockRoom) -> None:
-        room = self._member(client).room
-        room.locked = msg.locked
-        for m in room.joined():
-            if m.role is Role.TEACHER and m.client is not None:
-                m.client.send(p.LockState(locked=msg.locked, rid=msg.rid if m.client is client
-                                          else None))
-        log.info("room %s %s", room.id, "locked" if msg.locked else "unlocked")
-
-    async def _deny(self, client: Client, msg: p.Deny) -> None:
-        room = self._member(client).room
-        m = self._target(room, msg.participant, Action.DENY)
-        if m.client is not None:
-            m.client.send(p.Denied(reason="the teacher did not admit you"))
-        await self.remove_member(m, "denied")
-
-    async def _turn_off(self, client: Client, msg: p.TurnOff) -> None:
-        teacher = self._member(client)
-        room = teacher.room
-        if msg.participant is None:
-            targets = [m for m in room.joined() if m.role is Role.PUPIL]
-        else:
-            targets = [self._target(room, msg.participant, Action.TURN_OFF)]
-        for m in targets:
-            setattr(m, msg.device, False)
-            if msg.lock:
-                setattr(m, f"{msg.device}_locked", True)
-            m.janus_muted.add(msg.device)
-            # Tell the client first, then cut the stream in Janus regardless of it.
-            if m.client is not None:
-                m.client.send(p.Moderation(action="turn_off", device=msg.device,
-                                           locked=m.locked(msg.device), by=teacher.id))
-            if m.publishing:
-                await self._moderate(m, msg.device, True)
-        log.info("room %s: %s turned off for %d participant(s)", room.id, msg.device, len(targets))
-        self._broadcast_participants(room)
-
-    async def _unlock(self, client: Client, msg: p.Unlock) -> None:
-        teacher = self._member(client)
-        m = self._target(teacher.room, msg.participant, Action.UNLOCK)
-        setattr(m, f"{msg.device}_locked", False)
-        if m.client is not None:
-            m.client.send(p.Moderation(action="unlock", device=msg.device, by=teacher.id))
-        self._broadcast_participants(teacher.room)
-
-    async def _ask_on(self, client: Client, msg: p.AskOn) -> None:
-        teacher = self._member(client)
-        m = self._target(teacher.room, msg.participant, Action.ASK_ON)
-        if m.client is not None:
-            m.client.send(p.Moderation(action="ask_on", device=msg.device, by=teacher.id))
-
-    async def _kick(self, client: Client, msg: p.Kick) -> None:
-        teacher = self._member(client)
-        m = self._target(teacher.room, msg.participant, Action.KICK)
-        if m is teacher:
-            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "use leave to leave")
-        await self.remove_member(m, "kicked")
-
-    async def _lower_hands(self, client: Client, msg: p.LowerHands) -> None:
-        teacher = self._member(client)
-        room = teacher.room
-        if msg.participant is None:
-            targets = [m for m in room.joined() if m.hand]
-        else:
-            targets = [self._target(room, msg.participant, Action.LOWER_HANDS)]
-        for m in targets:
-            m.hand = False
-            if m.client is not None:
-                m.client.send(p.Moderation(action="lower_hand", by=teacher.id))
-        self._broadcast_participants(room)
-
-    async def _end(self, client: Client, msg: p.End) -> None:
-        await self.close_room(self._member(client).room, "ended")
-
-    async def _record(self, client: Client, msg: p.Record) -> None:
-        await self.recording.record(self._member(client), msg.start)
-
-    # ------------------------------------------------------- screen share
-    def _sharer_kind(self, m: Member) -> rules.Sharer:
-        room = m.room
-        current = room.members.get(room.sharer or "")
-        if current is None:
-            return rules.Sharer.NOBODY
-        if current is m:
-            return rules.Sharer.SELF
-        return rules.Sharer.TEACHER if current.role is Role.TEACHER else rules.Sharer.PUPIL
-
-    async def _share(self, client: Client, msg: p.Share) -> None:
-        m = self._member(client)
-        room = m.room
-        if not msg.on:
-            if room.sharer == m.id:
-                await self._stop_share(m, None)
-                self._broadcast_participants(room)
-            return
-        code = rules.check_share(m.role, m.may_share, self._sharer_kind(m), msg.replace)
-        if code is ErrorCode.SHARE_BUSY:
-            raise ProtocolError(code, "someone else is sharing; ask before replacing it")
-        if code is not None:
-            raise ProtocolError(code, "you may not share your screen now")
-        previous = room.members.get(room.sharer or "")
-        if previous is not None and previous is not m:
-            await self._stop_share(previous, "share_off")
-        room.sharer = m.id
-        await self.recording.share_started(m)
-        await self._moderate(m, "screen", False)   # no-op until it publishes a screen m-line
-        log.info("room %s: participant %s shares", room.id, m.id)
-        self._broadcast_participants(room)
-
-    async def _stop_share(self, m: Member, tell: str | None) -> None:
-        """Stop `m`'s share in Janus at once; `tell`: the moderation action to send it."""
-        if m.room.sharer == m.id:
-            m.room.sharer = None
-        if tell is not None and m.client is not None:
-            m.client.send(p.Moderation(action=tell))  # type: ignore[arg-type]
-        with contextlib.suppress(JanusError, ConnectionError, TimeoutError):
-            await self._moderate(m, "screen", True)
-
-    def _share_gone(self, m: Member) -> None:
-        """The sharer's media went away (left, dropped, unpublished): nobody shares."""
-        if m.room.sharer == m.id:
-            m.room.sharer = None
-            log.info("room %s: the share ended with its publisher", m.room.id)
-
-    async def _share_permission(self, client: Client, msg: p.SharePermission) -> None:
-        teacher = self._member(client)
-        m = self._target(teacher.room, msg.participant, Action.SHARE_PERMISSION)
-        code = rules.check_share_permission(m.role)
-        if code is not None:
-            raise ProtocolError(code, "teachers may always share")
-        m.may_share = msg.allow
-        if m.client is not None:
-            m.client.send(p.Moderation(action="share_allowed" if msg.allow else "share_revoked",
-                                       by=teacher.id))
-        if not msg.allow and m.room.sharer == m.id:
-            await self._stop_share(m, "share_off")
-        self._broadcast_participants(teacher.room)
-
-    async def _list_recordings(self, client: Client, msg: p.ListRecordings) -> None:
-        client.send(self.recording.list_recordings(self.accounts, msg))
-
-    async def _delete_recording(self, client: Client, msg: p.DeleteRecording) -> None:
-        client.send(self.recording.delete_recording(self.accounts, msg))
-
     _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
         Action.LOGIN: _login, Action.CREATE_ROOM: _create_room, Action.JOIN: _join,
-        Action.GET_NOTICE: _get_notice,
+        Action.GET_NOTICE: _get_notice, Action.PING: _ping,
+        Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
         Action.PUBLISH: _publish, Action.SUBSCRIBE: _subscribe,
         Action.SUBSCRIPTION_ANSWER: _subscription_answer, Action.UNSUBSCRIBE: _unsubscribe,
-        Action.MEDIA: _media, Action.CHAT: _chat, Action.HAND: _hand, Action.CONSENT: _consent,
-        Action.LEAVE: _leave, Action.PING: _ping, Action.ADMIT: _admit,
-        Action.ADMIT_ALL: _admit_all, Action.DENY: _deny, Action.DENY_ALL: _deny_all,
-        Action.LOCK_ROOM: _lock_room, Action.TURN_OFF: _turn_off,
-        Action.UNLOCK: _unlock, Action.ASK_ON: _ask_on, Action.KICK: _kick,
-        Action.LOWER_HANDS: _lower_hands, Action.END: _end, Action.RECORD: _record,
-        Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
-        Action.SHARE: _share, Action.SHARE_PERMISSION: _share_permission,
-    }
+    } | dict.fromkeys(core.LESSON_ACTIONS, _lesson)
 
 
 async def _close_peer(m: Member) -> None:
@@ -1086,19 +753,3 @@ def _title_of(grant: Grant) -> str:
 
 def _tag(msg: p.ClientMessage) -> str:
     return str(type(msg).__struct_config__.tag)
-
-
-def _new_id(room: Room) -> str:
-    while True:
-        pid = "p" + secrets.token_hex(4)
-        if pid not in room.members:
-            return pid
-
-
-_REFUSALS = {
-    ErrorCode.NOT_JOINED: "join the room (and be admitted) first",
-    ErrorCode.ALREADY_JOINED: "already in a room",
-    ErrorCode.NOT_ALLOWED: "your role may not do this",
-    ErrorCode.ROOM_CLOSED: "this lesson has ended",
-    ErrorCode.RECORDING_NOT_ALLOWED: "recording is not allowed on this server",
-}

@@ -1,16 +1,16 @@
 """The room service's recording side: policy, per-room recorders, store and retention.
 
-RoomService keeps one RecordingHub and calls it at a few points (search service.py
-for `self.recording`): a teacher's Record, a participant's publish (webrtcup) and
-media going away, MediaState and Consent, Welcome, room close, and the account
-messages ListRecordings / DeleteRecording. Everything recording decides lives here
-and in recording_policy.py; the service's own rules table only says that Record is
-a teacher action that the policy may forbid.
+RoomService keeps one RecordingHub and runs the lesson core's recording effects
+on it (server/lesson.py: Record, RecordingConsent, RecordingPublished; media going
+away, room close), and the account messages ListRecordings / DeleteRecording. The
+core reads each room's sans-I/O rules (`rules(room)`, policy.py) and the state for
+Welcome; who may record at all is the rules table's (server/rules.py).
 
 What is recorded: the feed of the teacher who started the recording. Under
 `record_pupils`, also the feeds of pupils who consented; a pupil who has not
-consented has camera and microphone turned off (client told, Janus moderated) from
-the announcement until the recording stops, and cannot turn them on meanwhile.
+consented has camera and microphone turned off by the lesson core (the same path as
+a teacher's turn_off) from the announcement until the recording stops, and cannot
+turn them on meanwhile.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from klasse.app.protocol import ErrorCode, ProtocolError
 
 from ..accounts import Accounts
 from ..config import Config
-from ..janus_adapter import moderate
-from ..room import DEVICE_KIND, Member, Room
+from ..room import Member, Room
 from ..rules import Role
 from .policy import Phase, RoomRecordingRules, sdp_kinds
 from .recorder import RecordedFeed, RoomRecorder, finalise_leftovers
@@ -35,7 +34,8 @@ from .retention import RetentionSweeper
 from .store import NoSuchRecording, RecordingInfo, RecordingStore
 
 log = logging.getLogger("klasse.server")
-DEVICES = ("camera", "mic")
+# Tells everyone in a room (waiting pupils too) the room's recording state.
+TellRoom = Callable[[Room, p.RecordingState], None]
 
 
 @dataclass(eq=False)
@@ -49,7 +49,7 @@ class _RoomRecording:
 
 
 class RecordingHub:
-    def __init__(self, config: Config, participants_changed: Callable[[Room], None],
+    def __init__(self, config: Config, tell_room: TellRoom,
                  clock: Callable[[], float] = time.time) -> None:
         self.policy = replace(config.recording, allowed=config.recording_allowed)
         root = self.policy.directory(config.data)
@@ -58,7 +58,7 @@ class RecordingHub:
         self.store = (RecordingStore(root, self.policy.retention_s, clock)
                       if self.policy.allowed or root.exists() else None)
         self.sweeper = RetentionSweeper(self.store) if self.store is not None else None
-        self._participants_changed = participants_changed
+        self._tell_room = tell_room
         self._rooms: dict[str, _RoomRecording] = {}
         self._converting: set[asyncio.Task[RecordingInfo]] = set()
         self._sends: dict[tuple[str, str], list[str]] = {}  # (room, member) -> sdp_kinds
@@ -84,6 +84,11 @@ class RecordingHub:
         rec = self._rooms.get(room.id)
         return rec.recorder.state() if rec is not None else p.RecordingState()
 
+    def rules(self, room: Room) -> RoomRecordingRules | None:
+        """The room's recording rules, once anyone tried to record in it."""
+        rec = self._rooms.get(room.id)
+        return rec.rules if rec is not None else None
+
     def state_of_rooms(self) -> dict[str, str]:
         """Rooms whose recording is announced or running, by room id."""
         return {rid: rec.rules.phase.value for rid, rec in self._rooms.items()
@@ -97,9 +102,7 @@ class RecordingHub:
 
             async def broadcast(state: p.RecordingState) -> None:
                 # Waiting pupils too: they must know before they are admitted and publish.
-                for m in room.members.values():
-                    if m.client is not None:
-                        m.client.send(p.Recording(recording=state))
+                self._tell_room(room, state)
 
             rec = _RoomRecording(rules, RoomRecorder(rules, self.store, room.janus.secret,
                                                      broadcast, lambda: self._feeds(room)))
@@ -155,14 +158,6 @@ class RecordingHub:
         owner = m.room.owner or "unknown"
         await rec.recorder.start(owner, kinds)
         log.info("room %s: recording announced by %s", m.room.id, m.id)
-        if self.policy.record_pupils:
-            changed = False
-            for pupil in m.room.members.values():
-                if rec.rules.must_keep_devices_off(pupil.role, bool(pupil.consent)) \
-                        and pupil.role is Role.PUPIL:
-                    changed = await self._keep_off(pupil) or changed
-            if changed:
-                self._participants_changed(m.room)
 
     async def _stop(self, room_id: str, interrupted: bool = False) -> None:
         rec = self._rooms.get(room_id)
@@ -180,14 +175,8 @@ class RecordingHub:
 
     # ------------------------------------------------- participants' media
     def before_publish(self, m: Member, sdp: str) -> None:
-        """`m` offers to publish `sdp`. A pupil without consent while a recording is on
-        is muted in Janus from the first packet."""
+        """`m` offers to publish `sdp`: what it sends (named in an announcement)."""
         self._sends[(m.room.id, m.id)] = sdp_kinds(sdp)
-        rec = self._rooms.get(m.room.id)
-        if rec is not None and m.role is Role.PUPIL \
-                and rec.rules.must_keep_devices_off(m.role, bool(m.consent)):
-            m.camera = m.mic = False
-            m.janus_muted.update(DEVICES)
 
     async def published(self, m: Member) -> None:
         """Media flows from `m` (webrtcup): record it if it belongs in the recording."""
@@ -246,47 +235,15 @@ class RecordingHub:
         for key in [k for k in self._sends if k[0] == room.id]:
             del self._sends[key]
 
-    def check_media(self, m: Member, camera: bool, mic: bool) -> None:
-        rec = self._rooms.get(m.room.id)
-        if rec is None or m.role is not Role.PUPIL:
-            return
-        turning_on_camera = camera and not m.camera
-        turning_on_mic = mic and not m.mic
-        code = rec.rules.check_device_on(m.role, bool(m.consent), turning_on_camera,
-                                         turning_on_mic)
-        if code is not None:
-            raise ProtocolError(code, "a recording is on: consent to it first, or keep "
-                                      "camera and microphone off")
-
     async def consent(self, m: Member) -> None:
-        """The pupil's Consent changed (m.consent already set)."""
+        """The pupil's Consent changed (m.consent already set): add or drop its feed."""
         rec = self._rooms.get(m.room.id)
         if rec is None or m.role is not Role.PUPIL or rec.rules.phase is Phase.OFF:
             return
         if m.consent:
             await self.published(m)
-        else:
-            if m.id in rec.labels:
-                await rec.recorder.drop_feed(rec.labels.pop(m.id))
-            if rec.rules.must_keep_devices_off(m.role, False) and await self._keep_off(m):
-                self._participants_changed(m.room)
-
-    async def _keep_off(self, m: Member) -> bool:
-        """Turn camera and mic off: tell the client and cut the stream in Janus."""
-        changed = False
-        for device in DEVICES:
-            m.janus_muted.add(device)
-            if getattr(m, device):
-                setattr(m, device, False)
-                changed = True
-            if m.client is not None:
-                m.client.send(p.Moderation(action="turn_off", device=device))  # type: ignore[arg-type]
-            peer, room = m.peer, m.room.janus
-            mid = peer.mids.get(DEVICE_KIND[device]) if peer is not None else None
-            if m.publishing and peer is not None and peer.feed_id is not None \
-                    and room is not None and mid is not None:
-                await moderate(room, peer.feed_id, mid, True)
-        return changed
+        elif m.id in rec.labels:
+            await rec.recorder.drop_feed(rec.labels.pop(m.id))
 
     # ---------------------------------------------- a teacher's recordings
     def _owner(self, accounts: Accounts, session: str) -> str:
