@@ -320,6 +320,30 @@ def test_a_waiting_pupil_who_drops_leaves_at_once_and_a_locked_room_takes_no_pup
     assert not ls.room.waiting()
 
 
+def test_one_share_at_a_time_and_a_pupil_only_with_a_grant() -> None:
+    ls = Lesson()
+    a = ls.pupil("a")
+    with pytest.raises(ProtocolError) as refused:
+        ls.send("a", p.Share(on=True))
+    assert refused.value.code is ErrorCode.NOT_ALLOWED
+    out = ls.send("t", p.SharePermission(participant=a.id, allow=True))
+    assert to(out, "a")[0] == p.Moderation(action="share_allowed", by=ls.teacher.id)
+    out = ls.send("a", p.Share(on=True))
+    assert Moderate(a, "screen", False) in out and ls.room.sharer == a.id
+    assert participants(out, "t")[a.id].sharing
+    # The teacher takes over only when asking to replace; the pupil is told.
+    with pytest.raises(ProtocolError) as refused:
+        ls.send("t", p.Share(on=True))
+    assert refused.value.code is ErrorCode.SHARE_BUSY
+    out = ls.send("t", p.Share(on=True, replace=True))
+    assert to(out, "a")[0] == p.Moderation(action="share_off")
+    assert Moderate(a, "screen", True, best_effort=True) in out
+    assert ls.room.sharer == ls.teacher.id
+    # The sharer's media going away ends the share.
+    ls.core.connection_lost("t")
+    assert ls.room.sharer is None
+
+
 # ---------------------------------------------------------------- recording
 class Recording:
     """The recording side as the core reads it: one room's rules, announced."""
