@@ -57,6 +57,7 @@ class Member:
     mic = property(lambda self: self.devices["mic"].on)
     camera_locked = property(lambda self: self.devices["camera"].locked)
     mic_locked = property(lambda self: self.devices["mic"].locked)
+    client = property(lambda self: self.conn)   # connected now? (the connection's id)
 
     def view(self) -> p.Participant:
         cam, mic = self.devices["camera"], self.devices["mic"]
