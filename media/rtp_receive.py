@@ -56,6 +56,7 @@ from typing import Any, Literal
 
 from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterFrame
+from aiortc.rtcdtlstransport import RtpRouter
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtp import RtpPacket
 from av import AudioFrame
@@ -760,6 +761,33 @@ class ResilientReceive:
             return None
 
 
+def _route_rtx_by_declared_ssrc() -> None:
+    """Route retransmissions to the receiver whose m-line declared their RTX SSRC.
+
+    aiortc's router learns an unknown SSRC only from a payload type that a single
+    receiver uses. When two video m-lines share VP8's payload types (camera and
+    screen under BUNDLE), a retransmission's first packet matches both and is
+    dropped, and so is every later one: no NACK is ever answered and a keyframe
+    lost in part never completes. The receivers know their RTX SSRCs from the
+    remote description, so ask them before giving up.
+    """
+    if getattr(RtpRouter, "_klasse_rtx_routing", False):
+        return
+    route = RtpRouter.route_rtp
+
+    def route_rtp(self: RtpRouter, packet: RtpPacket) -> Any:
+        receiver = route(self, packet)
+        if receiver is None and packet.ssrc not in self.ssrc_table:
+            for cand in self.payload_type_table.get(packet.payload_type, ()):
+                if packet.ssrc in getattr(cand, "_RTCRtpReceiver__rtx_ssrc", {}):
+                    self.ssrc_table[packet.ssrc] = cand
+                    return cand
+        return receiver
+
+    RtpRouter.route_rtp = route_rtp  # type: ignore[method-assign]
+    RtpRouter._klasse_rtx_routing = True  # type: ignore[attr-defined]
+
+
 def plug(receiver: RTCRtpReceiver) -> ResilientReceive | None:
     """Install the resilient receive path into a receiver that has not started yet.
 
@@ -777,6 +805,7 @@ def plug(receiver: RTCRtpReceiver) -> ResilientReceive | None:
     kind = _private(receiver, "kind")
     if kind not in ("audio", "video"):
         return None
+    _route_rtx_by_declared_ssrc()
     resilient = ResilientReceive(receiver, kind)
     receiver._RTCRtpReceiver__jitter_buffer = _Intake(resilient.on_packet)  # type: ignore[attr-defined]
     if kind == "video":

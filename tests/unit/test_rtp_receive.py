@@ -468,3 +468,29 @@ def test_opus_decoder_rejects_garbage_without_breaking() -> None:
     with pytest.raises(OpusError):
         dec.decode(b"\xff" * 3)
     assert dec.decode(packets[1]).shape == (1920,)
+
+
+def test_a_retransmission_reaches_the_receiver_that_declared_its_rtx_ssrc() -> None:
+    """Camera and screen m-lines share VP8's payload types under BUNDLE: aiortc's router
+    alone drops a retransmission whose SSRC it has not seen; the declared RTX SSRC
+    routes it (and learns it for the packets after)."""
+    from aiortc.rtcdtlstransport import RtpRouter
+    from aiortc.rtp import RtpPacket
+
+    from klasse.media.rtp_receive import _route_rtx_by_declared_ssrc
+
+    class Receiver:
+        def __init__(self, rtx: dict[int, int]) -> None:
+            self._RTCRtpReceiver__rtx_ssrc = rtx
+
+    camera, screen = Receiver({2002: 1001}), Receiver({4004: 3003})
+    router = RtpRouter()
+    router.register_receiver(camera, ssrcs=[1001], payload_types=[96, 97])  # type: ignore[arg-type]
+    router.register_receiver(screen, ssrcs=[3003], payload_types=[96, 97])  # type: ignore[arg-type]
+    rtx = RtpPacket(payload_type=97, ssrc=2002)
+    _route_rtx_by_declared_ssrc()
+    assert router.route_rtp(rtx) is camera
+    assert router.ssrc_table[2002] is camera
+    assert router.route_rtp(RtpPacket(payload_type=97, ssrc=4004)) is screen
+    assert router.route_rtp(RtpPacket(payload_type=97, ssrc=9999)) is None  # nobody's
+    assert router.route_rtp(RtpPacket(payload_type=96, ssrc=1001)) is camera
