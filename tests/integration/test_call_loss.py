@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.integration.call_helpers import Recorder, is_event, session
 from tests.server_fixtures import LiveService
@@ -39,6 +40,14 @@ def _clean_afterwards() -> Iterator[None]:
         _nft()
 
 
+# Known failure, kept running so it shows (issue 12): on an idle machine it fails about
+# one run in two. Counted in one failing run: the teacher NACKed 619 sequence numbers
+# and received 18 retransmissions, all of them the pupil's own answers to Janus's
+# NACKs; Janus answered none of the teacher's NACKs from its own buffer. A keyframe
+# (6-8 packets at 160x120) then rarely completes at 5 % loss on both legs, and the
+# video freezes until one does.
+@pytest.mark.xfail(strict=False, reason="issue 12: Janus leaves the subscriber's NACKs "
+                   "unanswered, so keyframes often fail to complete at 5 % loss")
 async def test_video_keeps_flowing_at_5_percent_loss_and_returns_after_an_outage(
         live_service: LiveService, tmp_path: Path) -> None:
     room = live_service.new_room()
