@@ -208,6 +208,7 @@ def main() -> int:
 
         from PySide6.QtCore import QSettings
 
+        from klasse.app.devices import SYNTHETIC
         from klasse.app.policy import Policy
         from klasse.ui.main import run_app
 
@@ -221,6 +222,11 @@ def main() -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: window.close())
             window.prejoin.pin.setText(room["pin"])
+            if headless:
+                # Nobody listens under Xvfb and there may be no audio server: "No sound
+                # (levels only)", instead of an error about the default output.
+                combo = window.prejoin.speaker_device
+                combo.setCurrentIndex(combo.findData(SYNTHETIC))
             window.prejoin.join.click()
             if headless:
                 asyncio.ensure_future(autopilot(window, room["pin"]))
