@@ -70,6 +70,11 @@ AUDIO_CLOCK = 48000
 MAX_GAP = 400             # a larger jump in sequence numbers is an outage, not loss
 MAX_HELD_PACKETS = 2048   # never hold more than this (memory bound under garbage)
 MAX_DECODE_BACKLOG = 4    # frames waiting for aiortc's decoder thread before we skip
+# A call's audio starts one frame behind the first packet: the speaker's mixer keeps
+# its own cushion for the hand-over to the playout thread, and the receive core adds
+# delay only for the jitter it sees (stretch) and gives back what it did not need.
+# A lost packet stretches it by a frame, which is when in-band FEC has its packet.
+CALL_AUDIO_TARGET_DELAY_S = 0.02
 
 
 def _unwrap(value: int, last: int | None, bits: int) -> int:
@@ -487,9 +492,11 @@ class AudioReceiveCore:
     """One audio frame per frame interval under loss, sans-I/O."""
 
     def __init__(self, *, frame_samples: int = 960, target_delay_s: float = 0.04,
-                 max_delay_s: float = 0.2, conceal_limit_s: float = 0.2) -> None:
+                 max_delay_s: float = 0.2, conceal_limit_s: float = 0.2,
+                 give_back_s: float = 2.0) -> None:
         self.frame_samples = frame_samples
         self.target_delay_s = target_delay_s
+        self.give_back_s = give_back_s
         self.max_delay_s = max_delay_s
         self.conceal_limit_s = conceal_limit_s
         self.stats = AudioReceiveStats()
@@ -500,7 +507,10 @@ class AudioReceiveCore:
         self._last_arrival = -math.inf
         self._frame_s = frame_samples / AUDIO_CLOCK
         self._stretch = 0                      # frames of delay added for jitter
-        self._surplus_since: float | None = None
+        # The least time any packet arrived before it was due, since _window_at: what
+        # the delay could lose and still have every packet in time.
+        self._min_early = math.inf
+        self._window_at: float | None = None
 
     @property
     def active(self) -> bool:
@@ -518,11 +528,15 @@ class AudioReceiveCore:
             self.stats.duplicates += 1
             return
         self._packets[ts] = payload
+        if self._next_ts is not None:
+            due = self._next_time + (ts - self._next_ts) / AUDIO_CLOCK
+            self._min_early = min(self._min_early, due - now)
         if self._next_ts is None:
             # (Re)start the playout clock with a small cushion against jitter.
             self._next_ts = ts
             self._next_time = now + self.target_delay_s
             self._stretch = 0
+            self._min_early, self._window_at = math.inf, None
             self.stats.resyncs += 1
 
     def poll(self, now: float) -> list[AudioOut]:
@@ -557,7 +571,6 @@ class AudioReceiveCore:
                     self._stretch += 1
                     self.stats.stretched += 1
                     self._next_time += self._frame_s
-                    self._surplus_since = None
                     continue
             else:
                 # The sender went quiet (muted, moderated, gone): stop the clock.
@@ -573,29 +586,39 @@ class AudioReceiveCore:
 
     def _bound_latency(self, now: float) -> None:
         assert self._next_ts is not None
+        self._give_back(now)
         if not self._packets:
-            self._surplus_since = None
             return
         newest = max(self._packets)
         held_s = (newest - self._next_ts) / AUDIO_CLOCK
-        if self._stretch and held_s >= 2 * self._frame_s:
-            # The jitter that stretched the delay has calmed down: give back one
-            # frame of delay after 2 s of the buffer never running low.
-            self._surplus_since = self._surplus_since or now
-            if now - self._surplus_since >= 2.0:
-                self._drop_before(self._next_ts + self.frame_samples)
-                self._next_ts += self.frame_samples
-                self._stretch -= 1
-                self.stats.skipped += 1
-                self._surplus_since = now
-        elif held_s < 2 * self._frame_s:
-            self._surplus_since = None
         if held_s > self.max_delay_s:
             keep_from = newest - int(self.target_delay_s * AUDIO_CLOCK)
             skipped = (keep_from - self._next_ts) // self.frame_samples
             self._next_ts += skipped * self.frame_samples
             self.stats.skipped += skipped
             self._drop_before(self._next_ts)
+
+    def _give_back(self, now: float) -> None:
+        """Delay no arrival needed goes: every give_back_s, the whole frames by which
+        every packet of that window came earlier than target_delay_s before it was due.
+
+        Whatever raised the delay -- a stretch for a stall, or a start in a burst (the
+        clock starts at the first packet; one that came late, after a busy moment,
+        would hold every later packet that much longer for the rest of the call) --
+        the delay then follows what the last window's arrivals needed."""
+        assert self._next_ts is not None
+        if self._window_at is None:
+            self._window_at = now
+            return
+        if now - self._window_at < self.give_back_s:
+            return
+        surplus = int((self._min_early - self.target_delay_s) / self._frame_s + 1e-6)
+        if self._min_early < math.inf and surplus > 0:
+            self._next_ts += surplus * self.frame_samples
+            self._drop_before(self._next_ts)
+            self._stretch = max(0, self._stretch - surplus)
+            self.stats.skipped += surplus
+        self._min_early, self._window_at = math.inf, now
 
     def _drop_before(self, ts: int) -> None:
         for old in [t for t in self._packets if t < ts]:
@@ -646,7 +669,8 @@ class ResilientReceive:
         self._receiver = receiver
         self._loop = asyncio.get_running_loop()
         self.video: VideoReceiveCore | None = VideoReceiveCore() if kind == "video" else None
-        self.audio: AudioReceiveCore | None = AudioReceiveCore() if kind == "audio" else None
+        self.audio: AudioReceiveCore | None = (
+            AudioReceiveCore(target_delay_s=CALL_AUDIO_TARGET_DELAY_S) if kind == "audio" else None)
         self._opus: OpusDecoder | None = None
         self._codec: Any = None
         self._ssrc = 0

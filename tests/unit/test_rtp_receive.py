@@ -10,6 +10,7 @@ import pytest
 
 from klasse.media.opus_decoder import OpusDecoder
 from klasse.media.rtp_receive import (
+    CALL_AUDIO_TARGET_DELAY_S,
     AudioReceiveCore,
     VideoPacket,
     VideoReceiveCore,
@@ -358,6 +359,18 @@ def test_audio_loss_is_recovered_by_fec_or_concealed_never_waited_for() -> None:
     assert not any(k == "packet" for _, k, ts in out if ts // 960 in {10, 20, 21, 22})
 
 
+def test_audio_at_the_calls_short_target_still_uses_fec() -> None:
+    # One frame of cushion: a lost packet's FEC (in the next packet) is there by the
+    # time the stretch for the loss is over, and the delay does not keep growing.
+    core = AudioReceiveCore(target_delay_s=CALL_AUDIO_TARGET_DELAY_S)
+    out = [o for o in audio_feed(core, {10, 20, 21, 22}, 50) if o[2] < 50 * 960]
+    kinds = {ts // 960: k for _, k, ts in out}
+    assert kinds[10] == "fec" and kinds[22] == "fec"
+    assert max(np.diff([t for t, _, _ in out])) <= 0.0201
+    last = next(t for t, _, ts in out if ts == 49 * 960)
+    assert last - 49 * 0.02 <= CALL_AUDIO_TARGET_DELAY_S + 3 * 0.02 + 0.006
+
+
 def test_audio_jitter_stretches_the_delay_within_its_bound_and_gives_it_back() -> None:
     core = AudioReceiveCore(target_delay_s=0.04, max_delay_s=0.2)
     out = []
@@ -400,6 +413,29 @@ def test_audio_latency_does_not_grow_with_bursts() -> None:
     # After the burst the newest frame plays no later than max_delay after it came.
     last_time = next(tt for tt, o in out if o.timestamp // 960 == 39)
     assert last_time - t <= 0.12 + 0.02
+
+
+def test_audio_started_by_a_late_burst_gives_the_delay_back() -> None:
+    # The first 7 packets come together, 120 ms late (the receiver's loop was busy as
+    # the call started); then every packet is on time. The clock started at the burst,
+    # so each later packet would wait 120 ms more than it needs -- for the whole call.
+    core = AudioReceiveCore(target_delay_s=0.04, give_back_s=2.0)
+    out = []
+    for step in range(int(6.0 / 0.005)):
+        now = step * 0.005
+        if step == 24:
+            for i in range(7):
+                core.add(i * 960, b"x", now)
+        elif step > 24 and step % 4 == 0:
+            core.add((step // 4) * 960, b"x", now)
+        out += [(now, o) for o in core.poll(now)]
+    def delay(i: int) -> float:   # when frame i played, after it arrived
+        return next(t for t, o in out if o.timestamp == i * 960) - max(0.12, i * 0.02)
+    assert delay(20) == pytest.approx(0.04 + 0.12, abs=0.006)   # held by the late start
+    assert delay(250) <= 0.04 + 0.006                           # given back within 2 s
+    assert core.stats.concealed == 0                            # never ran dry for it
+    times = [t for t, _ in out]
+    assert max(np.diff(times)) <= 0.0201
 
 
 def test_audio_goes_quiet_when_the_sender_stops_and_restarts_cleanly() -> None:
