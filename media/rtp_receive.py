@@ -258,6 +258,12 @@ class VideoReceiveCore:
         self._assemble(now)
         if self._blocked_since is not None and now - self._blocked_since >= self._head_deadline():
             self.stats.frames_dropped += 1
+            # Past the blocked frame: were it a keyframe, the search for the next
+            # keyframe would pick it again, and again, for as long as it lacks a
+            # packet (until MAX_HELD_PACKETS: video stopped for 15-30 s, or for
+            # good from a slow sender).
+            assert self._cursor is not None
+            self._cursor += 1
             self._await_keyframe(now)
             self._pli_pending = True
             self._blocked_since = None

@@ -191,6 +191,31 @@ def test_a_keyframe_is_waited_for_longer_than_a_delta_frame() -> None:
     assert core.stats.plis_sent == 0     # the keyframe was under way: no request for another
 
 
+def test_a_keyframe_that_never_completes_is_given_up_for_the_next_one() -> None:
+    """A keyframe missing a packet for good is dropped at its deadline and never
+    picked again: the next keyframe (the answer to the PLI) plays. (It used to be
+    chosen again as "the next keyframe" after every drop, so video stopped until
+    MAX_HELD_PACKETS overflowed: 15-30 s stalls in the soak, longer for slower
+    senders.)"""
+    core = VideoReceiveCore(deadline_s=0.15, keyframe_deadline_s=0.6, rtt_s=0.01)
+    frames = stream(40, per_frame=4, key_every=10)   # keyframes at 0, 10, 20, 30
+    released: list[int] = []
+    for i, pkts in enumerate(frames):
+        t = i * FRAME_S
+        for j, p in enumerate(pkts):
+            if i == 10 and j == 2:
+                continue                 # lost, and no retransmission ever comes
+            core.add(p, t)
+        for k in range(7):
+            released += [f.timestamp for f in core.poll(t + k * 0.01).frames]
+    released += drain(core, 40 * FRAME_S + 1.0)
+    assert released[:10] == [i * FRAME_TS for i in range(10)]
+    assert 10 * FRAME_TS not in released
+    # Video resumes at the next keyframe, not after hundreds of held packets.
+    assert released[10:] == [i * FRAME_TS for i in range(20, 40)]
+    assert core.stats.frames_dropped == 1
+
+
 def test_duplicates_and_reordering_give_each_frame_once_in_order() -> None:
     core = VideoReceiveCore()
     f0, f1, f2 = stream(3, per_frame=4)
