@@ -16,6 +16,10 @@ DejaVu Sans, scripts/text_window.py showing a page of docs/architecture.md).
    - latency: the benchmark draws a frame counter (black/white blocks, 20 bits) on
      the shared window with X11 drawing requests every 2 s; time from the X server
      having it to the pupil's decoded RGB frame showing it (same clock);
+   - where that time goes, per change (median over the changes): waiting for the
+     next look at the screen, grab + convert, hand-over to the sender, encode
+     (with the wait for the encoder's thread), packets to Janus and back to the
+     pupil's receive path, playout hold there, decode + RGB to the frame callback;
    - kbit/s the teacher's screen sender sent while the page stood still;
    - OCR word accuracy (tesseract) of the pupil's frame and of the source screen
      (grabbed directly), against the page's words; goal: pupil >= 95 % of source.
@@ -130,6 +134,112 @@ async def capture_encode(seconds: float, warm_s: float) -> dict[str, float]:
             "core_pct": cpu / wall * 100, "kbit_s": nbytes * 8 / wall / 1000}
 
 
+# --------------------------------------------------------------- stage timing
+def _pts_ms(frame: object) -> int:
+    """A frame's time in ms (the encoder sees it on another time base than the track)."""
+    return round(float(frame.pts * frame.time_base) * 1000)  # type: ignore[attr-defined]
+
+
+class StageTrace:
+    """Timestamps one shared frame at every hand-over from the teacher's screen to
+    the pupil's frame callback (one process, one monotonic clock).
+
+    Bench-only instrumentation: it wraps methods of the live objects (the share's
+    source, the screen track, aiortc's VP8 encoder, the pupil's receive core for the
+    screen) and records when they ran; nothing about their behaviour changes.
+    """
+
+    def __init__(self) -> None:
+        self.grabs: list[tuple[float, float]] = []            # changed picture: start, end
+        self.handed: list[tuple[float, int]] = []             # new picture leaves the track
+        self.encoded: dict[int, tuple[float, float, int, bool]] = {}   # pts: start, end, bytes, key
+        self.assembled: list[tuple[float, int]] = []          # frame complete at the pupil
+        self.released: dict[int, float] = {}                  # ts: handed to the decoder
+        self.keyframes_sent: list[float] = []
+
+    def install_sender(self, teacher: CallSession) -> None:
+        from aiortc.codecs.vpx import Vp8Encoder, vp8_depayload
+
+        src = teacher.screen.source
+        assert isinstance(src, ScreenSource)
+        grab = src._grab
+
+        def traced_grab(grabber: object) -> object:
+            t0, changes = time.monotonic(), src.changes
+            out = grab(grabber)  # type: ignore[arg-type]
+            if src.changes != changes:
+                self.grabs.append((t0, time.monotonic()))
+            return out
+        src._grab = traced_grab  # type: ignore[method-assign]
+
+        recv = teacher.screen.recv
+        seen = [src.changes]
+        screen_pts: set[int] = set()   # the camera's encoder is the same class
+
+        async def traced_recv() -> object:
+            frame = await recv()
+            screen_pts.add(_pts_ms(frame))
+            if src.changes != seen[0]:
+                seen[0] = src.changes
+                self.handed.append((time.monotonic(), _pts_ms(frame)))
+            return frame
+        teacher.screen.recv = traced_recv  # type: ignore[method-assign]
+
+        encode = Vp8Encoder.encode
+        trace = self
+
+        def traced_encode(enc: Vp8Encoder, frame: object, force_keyframe: bool = False) -> object:
+            t0 = time.monotonic()
+            payloads, ts = encode(enc, frame, force_keyframe)  # type: ignore[arg-type]
+            if payloads and _pts_ms(frame) in screen_pts:
+                # After the payload descriptor, the VP8 frame tag: bit 0 clear = keyframe.
+                data = vp8_depayload(payloads[0])
+                key = len(data) > 2 and not data[0] & 1
+                trace.encoded[_pts_ms(frame)] = (t0, time.monotonic(),
+                                                 sum(len(x) for x in payloads), key)
+                if key:
+                    trace.keyframes_sent.append(time.monotonic())
+            return payloads, ts
+        Vp8Encoder.encode = traced_encode  # type: ignore[method-assign]
+
+    def install_receiver(self, pupil: CallSession) -> None:
+        paths = [p for ps in pupil._receive_paths.values() for p in ps if p.kind == "video"]
+        core = paths[-1].video   # a feed's second video m-line is its screen
+        assert core is not None
+        schedule, poll = core._schedule, core.poll
+
+        def traced_schedule(frame: object, arrival: float, now: float) -> None:
+            self.assembled.append((now, frame.timestamp))  # type: ignore[attr-defined]
+            schedule(frame, arrival, now)  # type: ignore[arg-type]
+
+        def traced_poll(now: float) -> object:
+            actions = poll(now)
+            for f in actions.frames:
+                self.released.setdefault(f.timestamp, time.monotonic())
+            return actions
+        core._schedule = traced_schedule  # type: ignore[method-assign]
+        core.poll = traced_poll  # type: ignore[method-assign]
+
+    STAGES = ("wait for a look", "grab+convert", "to the sender", "encode",
+              "to Janus and back", "playout hold", "decode+RGB+callback")
+
+    def stages(self, drawn: float, shown: float) -> list[float] | None:
+        """Milliseconds per stage for the change drawn at `drawn`, shown at `shown`."""
+        grab = next((g for g in self.grabs if g[1] > drawn), None)
+        if grab is None:
+            return None
+        handed = next((h for h in self.handed if h[0] >= grab[1]), None)
+        if handed is None or handed[1] not in self.encoded:
+            return None
+        enc = self.encoded[handed[1]]
+        asm = next((a for a in self.assembled if a[0] >= enc[1]), None)
+        if asm is None or asm[1] not in self.released:
+            return None
+        rel = self.released[asm[1]]
+        marks = [drawn, max(drawn, grab[0]), grab[1], handed[0], enc[1], asm[0], rel, shown]
+        return [(b - a) * 1000 for a, b in zip(marks, marks[1:], strict=False)]
+
+
 # --------------------------------------------------------------- 2: end to end
 class Stamper:
     """Draws a counter on the shared window with core X11 requests (no repaint of its own)."""
@@ -185,18 +295,25 @@ async def end_to_end(room: dict[str, str], window_id: int, changes: int, static_
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)
     await teacher.share(True)
+    trace = StageTrace()
+    while teacher.screen.source is None:
+        await asyncio.sleep(0.01)
+    trace.install_sender(teacher)
     stamper = Stamper(window_id)
     while not latest:
         await asyncio.sleep(0.05)
+    trace.install_receiver(pupil)
     await asyncio.sleep(2.0)     # first keyframe and the page settle
 
-    lat = []
+    lat, stage_ms = [], []
     for i in range(changes):
         counter = 1000 + i
         drawn = await asyncio.to_thread(stamper.draw, counter)
         await asyncio.sleep(2.0)
         if counter in seen:
             lat.append((seen[counter] - drawn) * 1000)
+            if (st := trace.stages(drawn, seen[counter])) is not None:
+                stage_ms.append(st)
     missed = changes - len(lat)
 
     # Static: the page stands still; bytes the screen sender sent meanwhile.
@@ -227,6 +344,13 @@ async def end_to_end(room: dict[str, str], window_id: int, changes: int, static_
               f"({len(lat)} changes, {missed} not seen)")
     else:
         print(f"  no change reached the pupil ({missed} missed)")
+    if stage_ms:
+        print(f"  where the time goes (median ms over {len(stage_ms)} changes; p95):")
+        for name, col in zip(StageTrace.STAGES, zip(*stage_ms, strict=True), strict=True):
+            print(f"    {name:22s} {statistics.median(col):6.1f}   {percentile(list(col), 0.95):6.1f}")
+    sizes = [e[2] for e in trace.encoded.values()]
+    print(f"  screen frames encoded: {len(sizes)}, keyframes {len(trace.keyframes_sent)}, "
+          f"largest {max(sizes, default=0) // 1000} kB")
     print(f"  screen sender while static: {static_kbit:.0f} kbit/s")
     print(f"  OCR word accuracy: source {acc_src * 100:.1f} %, pupil {acc_pupil * 100:.1f} % "
           f"({acc_pupil / max(acc_src, 1e-9) * 100:.1f} % of the source's)")
@@ -236,6 +360,8 @@ async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="per offline measurement")
     ap.add_argument("--changes", type=int, default=10, help="screen changes timed end to end")
+    ap.add_argument("--part", choices=("all", "offline", "e2e"), default="all",
+                    help="run only the capture+encode part or only the end-to-end part")
     args = ap.parse_args()
     text = page_text()
     tmp = Path(tempfile.mkdtemp(prefix="klasse-bench-screen-"))
@@ -244,7 +370,7 @@ async def main() -> int:
     async with xvfb("1920x1080x24") as display:
         os.environ["DISPLAY"] = display
         os.environ.pop("WAYLAND_DISPLAY", None)
-        for scroll in (False, True):
+        for scroll in (False, True) if args.part != "e2e" else ():
             extra = ("--scroll",) if scroll else ()
             window = await TextWindow.start(display, "", "--file", str(tmp / "page.txt"),
                                             "--size", "16", "--geometry", "1920x1080+0+0",
@@ -258,6 +384,8 @@ async def main() -> int:
                   f"{r['fps']:.1f} frames/s sent, {r['cpu_ms_per_frame']:.1f} ms process CPU "
                   f"per sent frame (encode {r['encode_ms_per_frame']:.1f} ms), "
                   f"{r['core_pct']:.1f} % of one core, {r['kbit_s']:.0f} kbit/s")
+        if args.part == "offline":
+            return 0
         window = await TextWindow.start(display, "", "--file", str(tmp / "page.txt"), "--size",
                                         "16", "--geometry", "1920x1080+0+0")
         try:
