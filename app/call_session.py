@@ -64,7 +64,12 @@ from klasse.app.uplink import ShapedTrack, UplinkAdapter, UplinkDecision, Uplink
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.rtp_receive import ResilientReceive, plug
 from klasse.media.screen_source import ScreenSource
-from klasse.media.screen_track import SCREEN_BITRATE, ScreenTrack
+from klasse.media.screen_track import (
+    ScreenEncoder,
+    ScreenTrack,
+    install_screen_encoder,
+    screen_playout,
+)
 from klasse.media.sources import SourceError, parse_source
 
 STATS_INTERVAL_S = 0.5      # the `stats` event, twice a second
@@ -114,6 +119,7 @@ class CallSession:
         # The shared screen goes straight to its sender: never through the blur stage.
         self.screen = ScreenTrack(on_ended=self._share_ended)
         self.screen_spec = screen            # what `share` uses when no source is named
+        self.screen_encoder: ScreenEncoder | None = None   # the current publisher's
         self._share_source: ScreenSource | None = None   # opened, waiting for the service
         self.cache_root = cache_root
         self.cache: CallCache | None = None
@@ -381,7 +387,7 @@ class CallSession:
         # Always offered, silent until a share runs: no renegotiation to start one,
         # and Janus forwards it only while the service lets us share.
         screen_sender = pc.addTransceiver(ForwardTrack(self.screen), direction="sendonly").sender
-        self._spawn(tune_screen_sender(screen_sender, lambda: self._publisher is pc))
+        self.screen_encoder = install_screen_encoder(screen_sender)
         await pc.setLocalDescription(await pc.createOffer())
         self._answer = asyncio.get_running_loop().create_future()
         self._publish_failed_code = None
@@ -433,6 +439,8 @@ class CallSession:
                         path = None
                     if path is not None:
                         self._receive_paths.setdefault(feed, []).append(path)
+                        if path.video is not None and _track_kind(pc, track) == "screen":
+                            screen_playout(path.video)
             self._spawn(self._pump(feed, track, _track_kind(pc, track)))
 
         @pc.on("connectionstatechange")
@@ -763,19 +771,6 @@ def _track_kind(pc: RTCPeerConnection, track: MediaStreamTrack) -> str:
         if t.receiver.track is track:
             return "screen" if i == 1 else "video"
     return "video"
-
-
-async def tune_screen_sender(sender: Any, alive: Callable[[], bool]) -> None:
-    """Hold the screen encoder at SCREEN_BITRATE (readable text) while it publishes.
-
-    aiortc makes a sender's encoder at its first frame with 500 kbit/s and has no
-    public setter, so this sets the encoder's target once it exists (and again if
-    the encoder is made anew)."""
-    while alive():
-        encoder = getattr(sender, "_RTCRtpSender__encoder", None)
-        if encoder is not None and getattr(encoder, "target_bitrate", None) != SCREEN_BITRATE:
-            encoder.target_bitrate = SCREEN_BITRATE
-        await asyncio.sleep(1.0)
 
 
 def audio_energy(chunks: list[np.ndarray]) -> tuple[float, int]:

@@ -13,16 +13,64 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
+from aiortc import RTCRtpSender
+from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import VideoFrame
 
+from klasse.media.rtp_receive import VideoReceiveCore
 from klasse.media.sources import CaptureSource, SourceClosed, SourceError, restamp
 
 VIDEO_CLOCK = 90_000
 # Bits per second for the screen's VP8 encoder: what kept 12 pt text readable at
 # 1920x1080 (bench/screen_share.py); aiortc caps its encoder at 1.5 Mbit/s.
 SCREEN_BITRATE = 1_500_000
+_SENDER_ENCODER = "_RTCRtpSender__encoder"
+
+
+class ScreenEncoder(Vp8Encoder):
+    """aiortc's VP8 encoder, held at SCREEN_BITRATE from its first frame.
+
+    aiortc's sender makes a 500 kbit/s encoder at its first frame and sets every
+    REMB as its target; each change of more than 10 % makes the codec anew, which
+    costs a keyframe (a share used to start with two). This one starts at the
+    screen's rate and keeps it: REMBs are noted, not applied.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        Vp8Encoder.target_bitrate.fset(self, SCREEN_BITRATE)  # type: ignore[attr-defined]
+        self.frames = 0
+        self.remb: int | None = None   # the last estimate the receiver sent
+
+    @property
+    def target_bitrate(self) -> int:
+        return SCREEN_BITRATE
+
+    @target_bitrate.setter
+    def target_bitrate(self, bitrate: int) -> None:
+        self.remb = bitrate
+
+    def encode(self, frame: Any, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+        self.frames += 1
+        return super().encode(frame, force_keyframe)
+
+
+def install_screen_encoder(sender: RTCRtpSender) -> ScreenEncoder:
+    """Give the screen's sender its encoder before the first frame.
+
+    aiortc (1.16) has no public way to choose a sender's encoder or bitrate; it uses
+    one that is there already. This sets that private attribute, and fails loudly
+    if aiortc no longer has it rather than sending text at 500 kbit/s unnoticed
+    (tests/unit/test_screen_source.py and the share tests check that it is used)."""
+    if getattr(sender, _SENDER_ENCODER, ...) is not None:
+        raise RuntimeError("aiortc's RTCRtpSender changed: it has no empty encoder slot to fill "
+                           f"({_SENDER_ENCODER}); the screen cannot be held at its bitrate")
+    encoder = ScreenEncoder()
+    setattr(sender, _SENDER_ENCODER, encoder)
+    return encoder
 
 
 class ScreenTrack(MediaStreamTrack):
@@ -88,3 +136,17 @@ class ScreenTrack(MediaStreamTrack):
         """End the track for good (the call is over)."""
         super().stop()
         self._on.set()
+
+
+def screen_playout(core: VideoReceiveCore) -> None:
+    """At the receiving end, play a shared screen's frames as soon as they are complete.
+
+    The receive core holds a camera's frames for a jitter allowance (twice the
+    measured jitter, up to 100 ms) and spaces frames that completed together, so
+    motion stays smooth. A share's frames differ wildly in size (a changed page is
+    tens of packets, a still one a few), which reads as jitter: the bench measured a
+    median hold of 67 ms on every change. A screen needs no smooth motion, only the
+    newest page at once.
+    """
+    core.max_jitter_delay_s = 0.0
+    core.max_lag_s = 0.0

@@ -119,6 +119,8 @@ async def test_two_teachers_one_share_at_a_time(live_service: LiveService,
         await t1.share(True)
         await rp.wait(is_event("share", sharer=id1))
         await _grows(rp, id1)
+        # aiortc encoded it with the screen's own encoder (held at its bitrate).
+        assert t1.screen_encoder is not None and t1.screen_encoder.frames >= 5
         # The second teacher is asked first (share_busy); the first share runs on.
         n = len(r2.events)
         await t2.share(True)

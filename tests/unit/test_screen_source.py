@@ -4,6 +4,7 @@ hidden window sends nothing, a closed one ends the share with its reason."""
 from __future__ import annotations
 
 import asyncio
+import fractions
 import time
 
 import numpy as np
@@ -110,3 +111,73 @@ def test_wayland_is_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
     with pytest.raises(ScreenUnavailable, match="Wayland"):
         open_grabber("screen")
+
+
+def test_a_shared_screen_plays_a_changed_page_when_it_completes() -> None:
+    """Still pages are a few packets, a changed one many: its later arrival reads as
+    jitter, and a camera's receive core would hold the next frames for it."""
+    from klasse.media.rtp_receive import VideoPacket, VideoReceiveCore
+    from klasse.media.screen_track import screen_playout
+
+    def frame(seq: int, ts: int, n: int, key: bool = False) -> list[VideoPacket]:
+        tag = b"\x00" if key else b"\x01"
+        return [VideoPacket(seq + i, ts, i == n - 1, i == 0, key and i == 0,
+                            (tag if i == 0 else b"") + b"xx") for i in range(n)]
+
+    def held(core: VideoReceiveCore) -> list[float]:
+        """How long each frame waited after it was complete (one frame a second)."""
+        waits, seq = [], 0
+        for i in range(12):
+            big = i % 3 == 1                   # a changed page: 40 ms more in transit
+            arrival = i + (0.045 if big else 0.005)
+            for p in frame(seq, i * 90_000, 40 if big else 2, key=i == 0):
+                core.add(p, arrival)
+            seq += 40 if big else 2
+            t = arrival
+            while not core.poll(t).frames:
+                t += 0.001
+            waits.append(t - arrival)
+        return waits
+
+    camera = held(VideoReceiveCore())
+    assert max(camera[6:]) > 0.02           # what the share suffered before
+    screen = VideoReceiveCore()
+    screen_playout(screen)
+    assert max(held(screen)) < 0.0015
+
+
+def test_the_screen_encoder_starts_at_its_rate_and_ignores_remb() -> None:
+    """aiortc has no public setter: the encoder goes into a private slot of its
+    sender. If aiortc drops or renames that slot, this fails (not the text)."""
+    import av
+    from aiortc import RTCPeerConnection
+
+    from klasse.media.screen_track import SCREEN_BITRATE, ScreenEncoder, install_screen_encoder
+
+    async def sender_slot() -> None:
+        pc = RTCPeerConnection()
+        try:
+            sender = pc.addTransceiver(ScreenTrack(), direction="sendonly").sender
+            encoder = install_screen_encoder(sender)
+            assert sender._RTCRtpSender__encoder is encoder  # type: ignore[attr-defined]
+            with pytest.raises(RuntimeError, match="encoder slot"):
+                install_screen_encoder(sender)     # never silently replaced
+            del sender._RTCRtpSender__encoder  # type: ignore[attr-defined]
+            with pytest.raises(RuntimeError, match="RTCRtpSender changed"):
+                install_screen_encoder(sender)
+        finally:
+            await pc.close()
+    asyncio.run(sender_slot())
+
+    enc = ScreenEncoder()
+    img = np.zeros((108, 192, 3), np.uint8)
+    frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+    frame.pts, frame.time_base = 0, fractions.Fraction(1, 90_000)
+    enc.encode(frame)
+    codec = enc.codec
+    assert codec is not None and codec.bit_rate == SCREEN_BITRATE
+    enc.target_bitrate = 300_000            # what aiortc does with a REMB
+    assert enc.remb == 300_000 and enc.target_bitrate == SCREEN_BITRATE
+    frame.pts = 9000
+    enc.encode(frame)
+    assert enc.codec is codec and enc.frames == 2   # not made anew: no extra keyframe
