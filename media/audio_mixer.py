@@ -19,12 +19,15 @@ import numpy as np
 
 RATE = 48_000
 BLOCK = RATE // 100            # 10 ms, the audio processing module's frame
-PREFETCH_MS = 30
+# One Opus frame: the receive path hands the mix one 20 ms frame per 20 ms on the
+# event loop's clock, and the speaker takes 10 ms at a time on the device's.
+PREFETCH_MS = 20
 MAX_BUFFER_MS = 200
 TRIM_TO_MS = 60
 # A feed that never ran below SHRINK_ABOVE_MS for a whole second holds delay it does
-# not need (left over from a burst): the surplus above PREFETCH_MS goes, once a second.
-SHRINK_ABOVE_MS = 50
+# not need (left over from a burst or a stalled speaker): the surplus above
+# PREFETCH_MS goes, once a second.
+SHRINK_ABOVE_MS = 30
 SHRINK_EVERY = 100           # pulls (10 ms each)
 MAX_VOLUME = 2.0
 

@@ -25,13 +25,16 @@ from klasse.media.audio_processing import AudioProcessor
 BLOCK_S = BLOCK / RATE
 NULL_BATCH = 5               # blocks mixed per wake-up when no device plays them
 TEST_TONE_HZ = 660.0
-# The device buffer starts small (mouth-to-ear delay) and doubles, up to the maximum,
-# when the device keeps running dry: on a busy machine every underrun moves the echo
-# that the canceller tracks, which costs more than a few ms of delay.
-OUTPUT_LATENCY_S = 0.03
+# The device buffer starts small (mouth-to-ear delay: it is the largest single stage
+# after the network's jitter) and doubles, up to the maximum, when the device keeps
+# running dry: on a busy machine every underrun moves the echo that the canceller
+# tracks, which costs more than a few ms of delay. After a long quiet spell it halves
+# again, so one busy minute does not cost delay for the rest of the lesson.
+OUTPUT_LATENCY_S = 0.02
 MAX_OUTPUT_LATENCY_S = 0.12
 UNDERRUNS_TO_GROW = 3        # within GROW_WINDOW_S
 GROW_WINDOW_S = 10.0
+SHRINK_AFTER_S = 60.0        # without an underrun
 
 
 def test_tone(seconds: float = 1.0, hz: float = TEST_TONE_HZ, level: float = 0.25) -> np.ndarray:
@@ -55,6 +58,7 @@ class Speaker:
         self.underruns = 0              # blocks the device ran out of sound before
         self.buffer_s = OUTPUT_LATENCY_S     # the device buffer asked for
         self._recent: list[float] = []       # when the last underruns happened
+        self._calm_since = time.monotonic()  # the last underrun or buffer change
         self._processor = processor
         self._on_failed = on_failed
         self._test = np.zeros(0, np.int16)
@@ -127,12 +131,24 @@ class Speaker:
         """Count an underrun; True when the buffer should grow now."""
         self.underruns += 1
         now = time.monotonic()
+        self._calm_since = now
         self._recent = [t for t in self._recent if now - t < GROW_WINDOW_S] + [now]
         if len(self._recent) >= UNDERRUNS_TO_GROW and self.buffer_s < MAX_OUTPUT_LATENCY_S:
             self.buffer_s = min(MAX_OUTPUT_LATENCY_S, self.buffer_s * 2)
             self._recent = []
             return True
         return False
+
+    def _calm(self) -> bool:
+        """True when a grown buffer has played long enough without running dry to halve."""
+        if self.buffer_s <= OUTPUT_LATENCY_S:
+            return False
+        now = time.monotonic()
+        if now - self._calm_since < SHRINK_AFTER_S:
+            return False
+        self.buffer_s = max(OUTPUT_LATENCY_S, self.buffer_s / 2)
+        self._calm_since = now
+        return True
 
     def _failed(self, spec: str, why: str) -> None:
         if self._on_failed is not None:
@@ -155,8 +171,9 @@ class Speaker:
                 block = self._next_block()
                 if stream is not None:
                     try:
-                        if stream.write(block) and self._ran_dry():  # type: ignore[attr-defined]
-                            _close(stream)     # paced by the device; reopen it larger
+                        dry = stream.write(block)  # type: ignore[attr-defined]
+                        if (self._ran_dry() if dry else self._calm()):
+                            _close(stream)     # paced by the device; reopen it resized
                             stream = self._open(spec)
                         continue
                     except Exception as exc:
