@@ -16,6 +16,10 @@ milliseconds of each other; that is the error of each figure.
 CPU: each process's CPU during the measurement, with the camera off, so it is the
 audio path (capture + processing + encode for the teacher, receive + decode + mix +
 playback for the pupil) plus the call's signalling. Goal: median <= 100 ms.
+
+--stages runs both participants through bench/audio_trace.py (the same CLI, with
+each audio stage noting when a burst passes it) and prints, per stage, the median
+time since the burst left the mouth: where the delay goes.
 """
 
 from __future__ import annotations
@@ -71,17 +75,49 @@ def onsets(samples: np.ndarray, seconds: int) -> list[float | None]:
     return found
 
 
-async def measure(stack, pulse: PulseServer, seconds: int) -> None:  # type: ignore[no-untyped-def]
+async def start(link: str, name: str, pin: str, runtime: Path, trace: Path | None,
+                *extra: str) -> Headless:
+    """`klasse join --headless`, through bench/audio_trace.py when tracing."""
+    if trace is None:
+        return await Headless.start(link, name, pin, runtime, *extra)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(Path(__file__).resolve().parent / "audio_trace.py"), str(trace),
+        "join", link, "--headless", "--name", name, "--pin", pin, *extra,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
+    return Headless(proc)
+
+
+STAGES = ("mic_cb", "mic_out", "enc_in", "enc_out", "rtp_in", "decoded", "mixer_in", "speaker")
+
+
+def stage_delays(traces: tuple[Path, Path], mouth_at: list[float]) -> dict[str, list[float]]:
+    """Per stage, each burst's delay (ms) after it left the mouth (monotonic times)."""
+    out: dict[str, list[float]] = {}
+    for path in traces:
+        for line in path.read_text().splitlines():
+            stage, at, *_ = line.split()
+            t = float(at)
+            before = [m for m in mouth_at if 0 <= t - m < 0.8]
+            if before:
+                out.setdefault(stage, []).append(1000 * (t - max(before)))
+    return out
+
+
+async def measure(stack, pulse: PulseServer, seconds: int,  # type: ignore[no-untyped-def]
+                  stages: bool = False) -> None:
     room = stack.new_room("audio latency")
     tmp = Path(tempfile.mkdtemp(prefix="klasse-bench-audio-"))
     for d in ("t", "p"):
         (tmp / d).mkdir(mode=0o700)
     pulse.add_mic("tmic")
-    teacher = await Headless.start(room["teacher_link"], "T", room["pin"], tmp / "t",
-                                   "--mic", "pulse:tmic", "--noise-suppression", "off",
-                                   "--blur", "off")
-    pupil = await Headless.start(room["pupil_link"], "P", room["pin"], tmp / "p",
-                                 "--speaker", "pulse:spk", "--blur", "off")
+    traces = (tmp / "t.trace", tmp / "p.trace") if stages else None
+    teacher = await start(room["teacher_link"], "T", room["pin"], tmp / "t",
+                          traces[0] if traces else None,
+                          "--mic", "pulse:tmic", "--noise-suppression", "off", "--blur", "off")
+    pupil = await start(room["pupil_link"], "P", room["pin"], tmp / "p",
+                        traces[1] if traces else None,
+                        "--speaker", "pulse:spk", "--blur", "off")
     await teacher.wait(is_event("state", state="joined"))
     await teacher.wait(lambda e: e["event"] == "participants" and any(
         x["name"] == "P" for x in e["participants"]))
@@ -89,6 +125,8 @@ async def measure(stack, pulse: PulseServer, seconds: int) -> None:  # type: ign
     await pupil.wait(is_event("state", state="joined"))
     await teacher.send({"cmd": "mic", "on": True})
     await teacher.wait(is_event("local_media", mic=True))
+    await pupil.wait(lambda e: e["event"] == "participants" and any(
+        x["name"] == "T" for x in e["participants"]))
     tid = participant_id(pupil.events, "T")
     player = pulse.play(bursts(seconds + 3), "tmicfeed")
     await pupil.wait(lambda e: e["event"] == "audio" and e["from"] == tid, timeout=30)
@@ -124,6 +162,26 @@ async def measure(stack, pulse: PulseServer, seconds: int) -> None:  # type: ign
               f"min {min(lat):.0f} ms, max {max(lat):.0f} ms")
     else:
         print(f"  mouth-to-ear: none of {len(sent)} bursts heard")
+    if traces is not None:
+        assert mouth.first_at is not None
+        delays = stage_delays(traces, [mouth.first_at + s for s in sent if s is not None])
+        print("  stages, delay after the mouth (median / p95 ms; a stage's time is when the "
+              "block holding the onset passed it):")
+        for stage in STAGES:
+            d = delays.get(stage, [])
+            if d:
+                print(f"    {stage:9s} {statistics.median(d):6.0f} {percentile(d, 0.95):6.0f}"
+                      f"   ({len(d)} bursts)")
+        if lat:
+            print(f"    {'ear':9s} {statistics.median(lat):6.0f} {percentile(lat, 0.95):6.0f}")
+        cores = [ln for ln in traces[1].read_text().splitlines() if ln.startswith("core")]
+        if cores:
+            print(f"    receive path at the end: {cores[-1].split(maxsplit=2)[2]}")
+        for path in traces:
+            extras = [ln.split(maxsplit=2)[2] for ln in path.read_text().splitlines()
+                      if ln.startswith(("mic_cb", "speaker")) and len(ln.split()) > 2]
+            if extras:
+                print(f"    {path.stem}: {' '.join(sorted(set(extras))[:6])}")
     for name, c0, c1 in zip(("teacher (mic, APM, Opus encode)", "pupil (decode, mix, speaker)"),
                             cpu0, cpu1, strict=True):
         used = (c1.user + c1.system) - (c0.user + c0.system)
@@ -133,13 +191,15 @@ async def measure(stack, pulse: PulseServer, seconds: int) -> None:  # type: ign
 async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--stages", action="store_true",
+                    help="trace each audio stage (bench/audio_trace.py)")
     args = ap.parse_args()
     pulse = PulseServer()
     pulse.start()
     os.environ.update(pulse.env)
     try:
         with service_stack() as stack:
-            await measure(stack, pulse, args.seconds)
+            await measure(stack, pulse, args.seconds, args.stages)
     finally:
         pulse.stop()
     return 0
