@@ -611,7 +611,7 @@ class CallSession:
             await self.mic_gate.turn_off()
             await self._apply(self.machine.device_failed("mic", why, code=code))
         else:
-            self._emit(ErrorRaised(code, why))
+            self._emit(ErrorRaised(code, why, device))
 
     # ---------------------------------------------------------------- CallControl
     async def set_volume(self, participant: str, volume: float) -> None:

@@ -514,7 +514,7 @@ class CallMachine:
                       code: str = "device_failed") -> list[Effect]:
         """Opening the device failed, or it vanished (`device_lost`): it is off."""
         self.devices[device].on = False
-        out: list[Effect] = [ErrorRaised(code, f"{_label(device)}: {why}"),
+        out: list[Effect] = [ErrorRaised(code, f"{_label(device)}: {why}", device),
                              self._local_media()]
         if self.state in ("waiting", "joined"):
             out.append(Send(self._media_state()))

@@ -210,9 +210,18 @@ class ChatReceived(Event):
 
 @dataclass(frozen=True)
 class ErrorRaised(Event):
+    """`device` names the device of a device_failed / device_lost error (camera, mic,
+    speaker), so that a front end can say which one; empty otherwise."""
     EVENT: ClassVar[str] = "error"
     code: str
     message: str
+    device: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"event": self.EVENT, "code": self.code, "message": self.message}
+        if self.device:
+            out["device"] = self.device
+        return out
 
 
 @dataclass(frozen=True)

@@ -568,6 +568,13 @@ class MainWindow(Translatable, QMainWindow):
                  "share_failed": tr("Your screen cannot be shared: {message}").format(
                      message=e.message),
                  "share_ended": tr("Sharing stopped: the shared window was closed.")}
+        if e.device == "speaker" and e.code in ("device_failed", "device_lost"):
+            self.messages.show_message(
+                tr("The sound cannot be played on the chosen speaker. Check that it is "
+                   "connected, or choose another output.") if e.code == "device_failed" else
+                tr("The speaker was disconnected. The sound now plays on the computer's "
+                   "default output."))
+            return
         if e.code == "recording_not_allowed":
             # A teacher's start refused by the server, or a pupil's device kept off.
             text = (tr("The school's server refused to record: {message}").format(

@@ -365,13 +365,13 @@
     </message>
     <message>
         <location line="-287"/>
-        <location line="+303"/>
+        <location line="+310"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-25"/>
         <source>This lesson is full.</source>
         <translation>Diese Stunde ist voll.</translation>
     </message>
@@ -392,6 +392,16 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>The sound cannot be played on the chosen speaker. Check that it is connected, or choose another output.</source>
+        <translation>Der Ton kann auf dem gewählten Lautsprecher nicht abgespielt werden. Prüfe, ob er angeschlossen ist, oder wähle eine andere Ausgabe.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The speaker was disconnected. The sound now plays on the computer&apos;s default output.</source>
+        <translation>Der Lautsprecher wurde getrennt. Der Ton kommt jetzt aus der Standardausgabe des Computers.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The school&apos;s server refused to record: {message}</source>
         <translation>Der Server der Schule hat die Aufnahme abgelehnt: {message}</translation>
     </message>
@@ -1293,7 +1303,7 @@ PIN: {pin}</translation>
         <translation>Ihren Bildschirm</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="-76"/>
+        <location filename="../../ui/main_window.py" line="-83"/>
         <source>your whole screen</source>
         <translation>Ihren ganzen Bildschirm</translation>
     </message>

@@ -365,13 +365,13 @@
     </message>
     <message>
         <location line="-287"/>
-        <location line="+303"/>
+        <location line="+310"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-25"/>
         <source>This lesson is full.</source>
         <translation>Deze les is vol.</translation>
     </message>
@@ -392,6 +392,16 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>The sound cannot be played on the chosen speaker. Check that it is connected, or choose another output.</source>
+        <translation>Het geluid kan niet via de gekozen luidspreker worden afgespeeld. Controleer of die is aangesloten, of kies een andere uitvoer.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The speaker was disconnected. The sound now plays on the computer&apos;s default output.</source>
+        <translation>De luidspreker is losgekoppeld. Het geluid komt nu uit de standaarduitvoer van de computer.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The school&apos;s server refused to record: {message}</source>
         <translation>De server van de school heeft de opname geweigerd: {message}</translation>
     </message>
@@ -1293,7 +1303,7 @@ Pincode: {pin}</translation>
         <translation>je scherm</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="-76"/>
+        <location filename="../../ui/main_window.py" line="-83"/>
         <source>your whole screen</source>
         <translation>je hele scherm</translation>
     </message>

@@ -69,3 +69,27 @@ def test_device_lists_compare_by_content() -> None:
     a = DeviceLists((), (DeviceInfo("pulse:mic", "Mic"),), ())
     assert a == DeviceLists((), (DeviceInfo("pulse:mic", "Mic"),), ())
     assert a != DeviceLists((), (), ())
+
+
+def test_a_failed_or_lost_speaker_has_its_own_words(qtbot, make_window) -> None:
+    from klasse.app import events as ev
+    from klasse.ui.i18n import set_language
+
+    room = Room(waiting_room=False)
+    pupil = make_window(room)
+    open_and_join(qtbot, pupil, "pupil", "Mila K.")
+    (call,) = room.made
+    text = pupil.messages.text.text
+    call.sink(ev.ErrorRaised("device_failed", "cannot play sound on pulse:x", "speaker"))
+    qtbot.waitUntil(lambda: "chosen speaker" in text(), timeout=3000)
+    assert "camera" not in text().lower() and "microphone" not in text().lower()
+    call.sink(ev.ErrorRaised("device_lost", "the speaker pulse:x was disconnected", "speaker"))
+    qtbot.waitUntil(lambda: "speaker was disconnected" in text(), timeout=3000)
+    call.sink(ev.ErrorRaised("device_failed", "microphone: not connected", "mic"))
+    qtbot.waitUntil(lambda: "camera or microphone could not be opened" in text(), timeout=3000)
+    set_language("de")
+    try:
+        call.sink(ev.ErrorRaised("device_failed", "cannot play sound", "speaker"))
+        qtbot.waitUntil(lambda: "gewählten Lautsprecher" in text(), timeout=3000)
+    finally:
+        set_language("en")
