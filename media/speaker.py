@@ -30,7 +30,7 @@ TEST_TONE_HZ = 660.0
 # running dry: on a busy machine every underrun moves the echo that the canceller
 # tracks, which costs more than a few ms of delay. After a long quiet spell it halves
 # again, so one busy minute does not cost delay for the rest of the lesson.
-OUTPUT_LATENCY_S = 0.02
+OUTPUT_LATENCY_S = 0.03
 MAX_OUTPUT_LATENCY_S = 0.12
 UNDERRUNS_TO_GROW = 3        # within GROW_WINDOW_S
 GROW_WINDOW_S = 10.0
