@@ -28,11 +28,11 @@ DeviceProblem = Callable[[str, str, str], Awaitable[None]]
 
 class CallAudio:
     def __init__(self, speaker: str, problem: DeviceProblem, *,
-                 noise_suppression: bool = True) -> None:
+                 noise_suppression: bool = True, auto_gain: bool = False) -> None:
         self._problem = problem
         self._loop: asyncio.AbstractEventLoop | None = None
         self.engine = AudioEngine(speaker, noise_suppression=noise_suppression,
-                                  on_failed=self._failed_in_thread)
+                                  auto_gain=auto_gain, on_failed=self._failed_in_thread)
         self.mic_spec = "off"
         self._mic_lost_told = False
 

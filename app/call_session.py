@@ -96,6 +96,7 @@ class CallSession:
                  cache_root: Path | None = None, reconnect_for_s: float = 30.0,
                  ping_interval_s: float = 5.0, receive: bool = True,
                  speaker: str = "null", noise_suppression: bool = True,
+                 auto_gain: bool = False,
                  screen: str = "off") -> None:
         if blur not in BLUR_MODES:
             raise ValueError(f"blur mode must be one of {BLUR_MODES}")
@@ -110,7 +111,7 @@ class CallSession:
         # The call's sound: received feeds mixed onto `speaker`, a device mic
         # through the echo canceller (app/call_audio.py).
         self.sound = CallAudio(speaker, self._device_problem,
-                               noise_suppression=noise_suppression)
+                               noise_suppression=noise_suppression, auto_gain=auto_gain)
         self.mic_gate = GatedTrack("audio", self.sound.mic_source(mic))
         self.mic_gate.on_failure = lambda why: self._spawn(
             self._device_problem("mic", "device_failed", why))

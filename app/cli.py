@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where received sound plays: null (nowhere; levels only), default, "
                       "pulse:NAME or device:NAME")
     join.add_argument("--noise-suppression", choices=("on", "off"), default="on")
+    join.add_argument("--auto-gain", choices=("on", "off"), default="off",
+                      help="automatic gain on the microphone (off by default: it raises the "
+                      "echo the canceller leaves; docs/architecture.md)")
     join.add_argument("--screen", default="off",
                       help="what a `share` command without a source shares: screen, "
                       "screen:N, window:ID, synthetic or file:PATH; nothing is captured "

@@ -309,6 +309,7 @@ async def _main(args: argparse.Namespace, emit: Callable[[Event], None]) -> int:
     session = CallSession(link, args.name, sink, pin=args.pin, camera=args.camera,
                           mic=args.mic, blur=blur, speaker=getattr(args, "speaker", "null"),
                           noise_suppression=getattr(args, "noise_suppression", "on") == "on",
+                          auto_gain=getattr(args, "auto_gain", "off") == "on",
                           screen=getattr(args, "screen", "off"))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

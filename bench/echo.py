@@ -12,11 +12,12 @@ compared with what leaves the canceller:
   (double talk, 4 s): the near end's attenuation = its gain alone - its gain in
   double talk.
 
-  scripts/netns-run .venv/bin/python bench/echo.py [--config default|aec] [--runs N]
+  scripts/netns-run .venv/bin/python bench/echo.py [--config default|aec|aec+ns|aec+ns+agc]
+                                                   [--runs N]
 
-`default` is the product's setting (echo canceller + noise suppression + gain
-control); `aec` the canceller alone (the figure that isolates cancellation);
-`aec+ns` without the gain control.
+`default` is the product's setting (the engine as a call makes it: echo canceller +
+noise suppression, no gain control); `aec` the canceller alone (the figure that
+isolates cancellation); `aec+ns+agc` adds WebRTC's automatic gain control.
 Goal: ERLE >= 35 dB after convergence.
 """
 
@@ -54,10 +55,10 @@ async def one_run(config: str, seed: int) -> dict[str, float]:
     os.environ.update(pulse.env)
     try:
         pulse.echo_on(40)
-        engine = AudioEngine("pulse:spk", noise_suppression=(config == "default"))
-        if config in ("aec", "aec+ns"):
-            engine.processor = AudioProcessor(noise_suppression=config == "aec+ns",
-                                              auto_gain=False)
+        engine = AudioEngine("pulse:spk")
+        if config != "default":
+            engine.processor = AudioProcessor(noise_suppression="+ns" in config,
+                                              auto_gain="+agc" in config)
         engine.start()
         mic = engine.mic_source("pulse:mic")
         assert mic is not None
@@ -156,7 +157,8 @@ async def one_run(config: str, seed: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", choices=("default", "aec", "aec+ns"), default="default")
+    parser.add_argument("--config", choices=("default", "aec", "aec+ns", "aec+ns+agc"),
+                        default="default")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--verbose", action="store_true", help="levels second by second")
     args = parser.parse_args()

@@ -35,9 +35,12 @@ def is_device_mic(spec: str) -> bool:
 
 class AudioEngine:
     def __init__(self, speaker: str = "null", *, noise_suppression: bool = True,
-                 on_failed: FailureSink | None = None) -> None:
+                 auto_gain: bool = False, on_failed: FailureSink | None = None) -> None:
         self.mixer = Mixer()
         self.noise_suppression = noise_suppression
+        # Off by default: measured, the module's gain control raises what the echo
+        # canceller leaves along with the near end (docs/architecture.md, Sound).
+        self.auto_gain = auto_gain
         self.processor: AudioProcessor | None = None
         self.mic: DeviceMicSource | None = None
         self._on_failed = on_failed
@@ -64,7 +67,8 @@ class AudioEngine:
 
     def _processor_for_mic(self) -> AudioProcessor | None:
         if self.processor is None:
-            self.processor = AudioProcessor(noise_suppression=self.noise_suppression)
+            self.processor = AudioProcessor(noise_suppression=self.noise_suppression,
+                                            auto_gain=self.auto_gain)
         if self.mic is not None:
             self.processor.set_delay_ms(int(1000 * (self.speaker.latency_s + self.mic.latency_s)))
         return self.processor

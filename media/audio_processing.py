@@ -24,7 +24,7 @@ BLOCK = RATE // 100
 class AudioProcessor:
     """One canceller per participant, shared by its speaker and its microphone."""
 
-    def __init__(self, *, noise_suppression: bool = True, auto_gain: bool = True,
+    def __init__(self, *, noise_suppression: bool = True, auto_gain: bool = False,
                  echo_cancellation: bool = True) -> None:
         self.noise_suppression = noise_suppression
         self.auto_gain = auto_gain

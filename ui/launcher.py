@@ -17,7 +17,8 @@ HEADLESS_COMMANDS = ("join", "blur-preview")
 USAGE = """\
 usage: klasse [LINK] [--name NAME] [--language {en,de,nl}]
        klasse join LINK --headless [--name NAME] [--pin PIN] [--camera SRC] [--mic SRC]
-                   [--speaker DEV] [--noise-suppression {on,off}] [--screen SRC]
+                   [--speaker DEV] [--noise-suppression {on,off}] [--auto-gain {on,off}]
+                   [--screen SRC]
                    [--blur {on,off}] [--notice {accept,audio-only,decline}]
                    [--duration SECONDS]
        klasse blur-preview INPUT OUTPUT [--mode {off,blur,replace,full}]

@@ -38,3 +38,17 @@ def test_blocks_must_be_10_ms_and_noise_suppression_can_be_switched() -> None:
     proc.set_noise_suppression(False)
     assert not proc.noise_suppression
     assert proc.near(np.zeros(BLOCK, np.int16)).shape == (BLOCK,)
+
+
+def test_gain_control_is_off_unless_asked_for() -> None:
+    from klasse.app.cli import build_parser
+    from klasse.media.audio_engine import AudioEngine
+
+    made = AudioEngine()._processor_for_mic()
+    assert made is not None and not made.auto_gain and made.noise_suppression
+    asked = AudioEngine(auto_gain=True)._processor_for_mic()
+    assert asked is not None and asked.auto_gain
+    args = build_parser().parse_args(["join", "https://s/l#x", "--headless"])
+    assert args.auto_gain == "off"
+    args = build_parser().parse_args(["join", "https://s/l#x", "--headless", "--auto-gain", "on"])
+    assert args.auto_gain == "on"
