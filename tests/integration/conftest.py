@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,12 +12,14 @@ from tests.server_fixtures import live_service  # noqa: F401 - a fixture
 
 
 @pytest.fixture
-def pulse(monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
+async def pulse(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[PulseServer]:
     """A private PulseAudio (null sinks, no sound card) that this process and the
-    participants it starts talk to; gone after the test."""
+    participants it starts talk to; gone after the test. Started and stopped in a
+    thread (each can take seconds on a busy machine), so that the shared loop -- and
+    the service's Janus keepalives, every 5 s / 3 here -- keeps running meanwhile."""
     server = PulseServer()
     try:
-        server.start()
+        await asyncio.to_thread(server.start)
     except PulseUnavailable as exc:
         pytest.skip(str(exc))
     for key, value in server.env.items():
@@ -24,4 +27,4 @@ def pulse(monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
     try:
         yield server
     finally:
-        server.stop()
+        await asyncio.to_thread(server.stop)

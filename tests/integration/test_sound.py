@@ -138,6 +138,7 @@ async def test_microphone_unplugged_mid_call(live_service: LiveService, pulse: P
         await teacher.send({"cmd": "mic", "on": True})
         err = await teacher.wait(lambda e: e["event"] == "error", after=n)
         assert err["code"] == "device_failed" and "not connected" in err["message"]
+        assert err["device"] == "mic"
         assert pulse.capture_streams("spk.monitor") + pulse.capture_streams("mic") == []
     finally:
         await _leave(teacher, pupil)
@@ -150,12 +151,12 @@ def _levels(who: Headless, key: str, after: int) -> list[float]:
 async def _echo_erle(live: LiveService, pulse: PulseServer, tmp: Path) -> tuple[float, Any]:
     """Teacher speaks; the pupil's speaker leaks into the pupil's microphone. ERLE:
     the pupil's played level minus what the teacher gets back, over seconds 3-8."""
-    pulse.add_mic("tmic")
+    await asyncio.to_thread(pulse.add_mic, "tmic")
     teacher, pupil = await _lesson(live, tmp, ("--mic", "pulse:tmic"),
                                    ("--speaker", "pulse:spk", "--mic", "pulse:mic",
                                     "--noise-suppression", "off"))
     try:
-        pulse.echo_on(40)
+        await asyncio.to_thread(pulse.echo_on, 40)
         await pupil.send({"cmd": "mic", "on": True})
         await pupil.wait(is_event("local_media", mic=True))
         await teacher.send({"cmd": "mic", "on": True})
@@ -181,14 +182,17 @@ async def test_far_end_does_not_hear_itself(live_service: LiveService, pulse: Pu
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     erle, detail = await _echo_erle(live_service, pulse, tmp_path / "1")
     if erle < 20.0:   # a loaded machine can starve the audio threads: once more
+        # On a fresh sound server (the first one keeps this run's modules). Starting and
+        # stopping it block for up to seconds: in a thread, so that the loop (and with
+        # it the shared service's Janus keepalives, 5 s here) keeps running.
         again = PulseServer()
-        again.start()
+        await asyncio.to_thread(again.start)
         for key, value in again.env.items():
             monkeypatch.setenv(key, value)
         try:
             erle, detail = await _echo_erle(live_service, again, tmp_path / "2")
         finally:
-            again.stop()
+            await asyncio.to_thread(again.stop)
     print(f"ERLE {erle:.1f} dB: pupil played / teacher got back {detail}")
     assert erle >= 20.0, (erle, detail)
 
