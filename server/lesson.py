@@ -26,13 +26,23 @@ import msgspec
 import klasse.app.protocol as p
 from klasse.app.protocol import Device, ErrorCode, ProtocolError
 
-from . import rules
+from . import rules, sdp_check
 from .config import Config
+from .limits import Buckets
+from .links import RateLimiter
 from .recording.policy import RoomRecordingRules
 from .room import DEVICES, Feed, Member, Room
 from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
 
 log = logging.getLogger("klasse.server")
+# Rate limits (rate/s, burst): device-state changes (`media`) per participant and per
+# room; joins per room (a class arriving at once fits the burst) and per connection
+# (a join-leave-join loop), teachers not limited; chat lines and hands per connection.
+MEDIA_PER_MEMBER = (5.0, 10.0)
+MEDIA_PER_ROOM = (50.0, 100.0)
+JOINS_PER_ROOM = (20.0, 60.0)
+JOINS_PER_CONNECTION = (0.5, 4.0)
+CHATTER_PER_CONNECTION = (20, 10.0)        # at most 20 in 10 s
 
 
 # ------------------------------------------------------------------ effects
@@ -63,6 +73,33 @@ class DropMedia:            # close the member's Janus peer: nobody receives its
 @dataclass(frozen=True)
 class Unpublish:            # its publisher went away (Janus hangup); subscriptions stay
     member: Member
+
+
+@dataclass(frozen=True)
+class Publish:              # Janus: take the member's offer, then publish_answered()
+    member: Member
+    sdp: str
+    rid: int | None
+
+
+@dataclass(frozen=True)
+class Subscribe:            # Janus: offer `feed`'s stream to the member, then subscription_offered()
+    member: Member
+    feed: Member
+    rid: int | None
+
+
+@dataclass(frozen=True)
+class Answer:               # Janus: the member's answer to the offer of `feed`
+    member: Member
+    feed: str
+    sdp: str
+
+
+@dataclass(frozen=True)
+class StopSubscription:     # Janus: the member no longer receives `feed`
+    member: Member
+    feed: str
 
 
 @dataclass(frozen=True)
@@ -111,8 +148,8 @@ class RecordingShare:       # the member shares now: a recording of it names the
     member: Member
 
 
-Effect = (Send | ListParticipants | Moderate | DropMedia | Unpublish | Disconnect | CloseMedia | StartTimer
-          | CancelTimer
+Effect = (Send | ListParticipants | Moderate | DropMedia | Unpublish | Publish | Subscribe | Answer
+          | StopSubscription | Disconnect | CloseMedia | StartTimer | CancelTimer
           | Record | RecordingConsent | RecordingPublished | RecordingShare)
 
 
@@ -149,6 +186,9 @@ class Lessons:
         self.ended: dict[str, float] = {}      # room id -> link expiry: cannot reopen
         self.resumes: dict[str, Member] = {}   # resume token -> member
         self.by_conn: dict[str, Member] = {}   # connection id -> member
+        self._media = Buckets(*MEDIA_PER_MEMBER), Buckets(*MEDIA_PER_ROOM)
+        self._joins = Buckets(*JOINS_PER_CONNECTION), Buckets(*JOINS_PER_ROOM)
+        self._chatter = RateLimiter(*CHATTER_PER_CONNECTION)
 
     # ------------------------------------------------------------- rules
     def check(self, conn: str, action: Action) -> None:
@@ -198,6 +238,17 @@ class Lessons:
     def open_room(self, room: Room) -> None:
         """A room the service made (its Janus room exists) takes part from now on."""
         self.rooms[room.id] = room
+
+    def may_join(self, conn: str, room: str, teacher: bool, now: float) -> None:
+        """Before a join is authenticated: pupils' joins are rate-limited."""
+        if not teacher and not (self._joins[0].take(conn, now) and self._joins[1].take(room, now)):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins; try again in "
+                                f"{1 / JOINS_PER_CONNECTION[0]:.0f} s")
+
+    def _chat_limit(self, conn: str, now: float) -> None:
+        if self._chatter.blocked(conn, now):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
+        self._chatter.fail(conn, now)
 
     def enter(self, conn: str, room: Room, name: str, role: Role, via: str,
               account: str = "") -> list[Effect]:
@@ -267,6 +318,8 @@ class Lessons:
 
     # -------------------------------------------------- leaving and closing
     def connection_lost(self, conn: str) -> list[Effect]:
+        self._joins[0].forget(conn)
+        self._chatter.forget(conn)
         m = self.by_conn.pop(conn, None)
         if m is None or m.conn != conn:
             return []
@@ -284,6 +337,7 @@ class Lessons:
         was_publishing = m.publishing
         m.publishing = m.publish_pending = False
         m.pending_answers.clear()
+        _feed_gone(m)
         out: list[Effect] = [DropMedia(m)]
         return out + (self.participants(m.room) if was_publishing else [])
 
@@ -362,20 +416,62 @@ class Lessons:
         return []
 
     # ------------------------------------------------------------ media
-    def publish_offered(self, m: Member) -> None:
+    # The SDP relay: the core checks and keeps the state, the service does the Janus
+    # call of the effect and hands its result back (publish_answered, subscription_offered).
+    def on_publish(self, m: Member, msg: p.Publish, now: float) -> list[Effect]:
         """`m` offers to publish. A pupil who must stay off for a recording is cut in
         Janus from the first packet."""
+        if m.publish_pending or m.publishing:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
+        sdp_check.check_offer(msg.sdp)
         rec = self.recording.rules(m.room)
         if rec is not None and rec.must_keep_devices_off(m.role, bool(m.consent)):
             for d in m.devices.values():
                 d.on, d.muted = False, True
         m.publish_pending = True
+        return [Publish(m, msg.sdp, msg.rid)]
 
-    def publish_answered(self, m: Member) -> list[Effect]:
+    def publish_failed(self, m: Member) -> None:
+        m.publish_pending = False
+
+    def publish_answered(self, m: Member, sdp: str, rid: int | None) -> list[Effect]:
         """Janus answered the offer: what was turned off stays off from the first packet,
         and the screen m-line forwards only while the service lets this member share."""
         out: list[Effect] = [Moderate(m, dev, True) for dev in DEVICES if m.devices[dev].muted]
-        return out + ([Moderate(m, "screen", True)] if m.room.sharer != m.id else [])
+        out += [Moderate(m, "screen", True)] if m.room.sharer != m.id else []
+        return out + ([Send(m.conn, p.Published(sdp=sdp, rid=rid))] if m.conn else [])
+
+    def on_subscribe(self, m: Member, msg: p.Subscribe, now: float) -> list[Effect]:
+        target = self._target(m.room, msg.feed, Action.SUBSCRIBE)
+        if not target.publishing:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
+        if target is m:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "you cannot subscribe to yourself")
+        return [Subscribe(m, target, msg.rid)]
+
+    def subscription_offered(self, m: Member, feed: str, sdp: str,
+                             rid: int | None = None) -> list[Effect]:
+        """Janus made the offer of `feed` for `m` (asked for, or again after a hangup)."""
+        if m.conn is None:
+            return []
+        m.pending_answers.add(feed)
+        return [Send(m.conn, p.Subscription(feed=feed, sdp=sdp, rid=rid))]
+
+    def on_subscription_answer(self, m: Member, msg: p.SubscriptionAnswer,
+                               now: float) -> list[Effect]:
+        if msg.feed not in m.pending_answers:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
+        sdp_check.check_answer(msg.sdp)
+        m.pending_answers.discard(msg.feed)
+        return [Answer(m, msg.feed, msg.sdp)]
+
+    def on_unsubscribe(self, m: Member, msg: p.Unsubscribe, now: float) -> list[Effect]:
+        return self.subscription_gone(m, msg.feed)
+
+    def subscription_gone(self, m: Member, feed: str) -> list[Effect]:
+        """`m` stops receiving `feed` (it asked, or Janus hung up and it is not offered again)."""
+        m.pending_answers.discard(feed)
+        return [StopSubscription(m, feed)]
 
     def peer_lost(self, m: Member) -> list[Effect]:
         """Janus dropped `m`'s session (its node is fine): media again, by the client."""
@@ -406,6 +502,7 @@ class Lessons:
             return []
         self._share_gone(m)
         m.publishing = m.publish_pending = False
+        _feed_gone(m)
         return [Unpublish(m), *self.participants(m.room)]
 
     # ------------------------------------------------------------ messages
@@ -418,6 +515,8 @@ class Lessons:
         return self.remove(m, "left")
 
     def on_media(self, m: Member, msg: p.MediaState, now: float) -> list[Effect]:
+        if not (self._media[0].take(f"{m.room.id}/{m.id}", now) and self._media[1].take(m.room.id, now)):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many device changes; slow down")
         wants: dict[Device, bool] = {"camera": msg.camera, "mic": msg.mic}
         turning_on = {d: on and not m.devices[d].on for d, on in wants.items()}
         rec = self.recording.rules(m.room)
@@ -440,6 +539,8 @@ class Lessons:
         return out + (self.participants(m.room) if m.state is PState.JOINED else [])
 
     def on_chat(self, m: Member, msg: p.Chat, now: float) -> list[Effect]:
+        assert m.conn is not None
+        self._chat_limit(m.conn, now)
         if not msg.text.strip():
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
         line = p.ChatMessage(sender=m.id, name=m.name, text=msg.text, ts=now)
@@ -447,6 +548,8 @@ class Lessons:
         return [Send(o.conn, line) for o in m.room.joined() if o.conn is not None]
 
     def on_hand(self, m: Member, msg: p.Hand, now: float) -> list[Effect]:
+        assert m.conn is not None
+        self._chat_limit(m.conn, now)
         m.hand = msg.up
         return self.participants(m.room)
 
@@ -654,6 +757,13 @@ def _turn_off(m: Member, device: Device, lock: bool, by: str) -> list[Effect]:
     if m.publishing:
         out.append(Moderate(m, device, True))
     return out
+
+
+def _feed_gone(m: Member) -> None:
+    """`m` publishes no more: an offer of its feed can no longer be answered (DropMedia
+    and Unpublish end the subscriptions in Janus)."""
+    for o in m.room.members.values():
+        o.pending_answers.discard(m.id)
 
 
 def _new_id(room: Room) -> str:

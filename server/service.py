@@ -29,14 +29,14 @@ from klasse.app.names import TextRefused, clean_name, clean_title
 from klasse.app.protocol import ErrorCode, ProtocolError
 
 from . import lesson as core
-from . import rules, sdp_check
+from . import rules
 from .accounts import Accounts
 from .config import Config
-from .janus_adapter import JanusError, JanusNode, JanusPeer, moderate
+from .janus_adapter import JanusError, JanusNode, JanusPeer, JanusRoom, moderate
 from .janus_recovery import MediaRecovery
 from .janus_supervisor import JanusSupervisor
 from .lesson import Lessons
-from .limits import Backoff, Buckets, TokenBucket
+from .limits import Backoff, TokenBucket
 from .links import Grant, LinkSigner, RateLimiter, load_or_create_key, normalise_pin
 from .login_pool import LoginPool
 from .logs import Repeats
@@ -56,18 +56,10 @@ LOGIN_BACKOFF_PER_CLIENT = (2, 1.0, 30.0, 600.0)
 # check of that account's password, forgotten after 15 quiet minutes. Never a lock.
 LOGIN_BACKOFF_PER_USER = (5, 1.0, 60.0, 900.0)
 LOGINS_PER_SECOND = (5.0, 20.0)   # all connections together: rate, burst
-CHATTER_PER_CLIENT = (20, 10.0)
 # A participant list per room at most this often: changes in between are coalesced
 # into one list that goes out when the interval is over (the first change after a
 # quiet moment goes out at once).
 PARTICIPANTS_EVERY_S = 0.1
-# Device-state changes (`media`): per participant and per room (rate/s, burst).
-MEDIA_PER_MEMBER = (5.0, 10.0)
-MEDIA_PER_ROOM = (50.0, 100.0)
-# Joins: per room (a class arriving at once fits the burst) and per connection (a
-# join-leave-join loop); teachers are not limited.
-JOINS_PER_ROOM = (20.0, 60.0)
-JOINS_PER_CONNECTION = (0.5, 4.0)
 SWEEP_S = 1.0                 # how often idle connections are looked for
 # Frames read per connection (rate/s, burst). Beyond it the service stops reading
 # that socket for a moment: TCP pushes back on the sender, and a flooding client
@@ -93,8 +85,6 @@ class Client:
         self._list: tuple[int, bytes] | None = None
         self._lists = 0
         self.dropped = False
-        # Chat lines and hand changes per connection (a flood gets rate_limited).
-        self.chatter = RateLimiter(*CHATTER_PER_CLIENT)
         self.frames = TokenBucket(*FRAMES_PER_CONNECTION)
         self.writer = asyncio.create_task(self._write(), name=f"writer-{self.cid}")
 
@@ -160,10 +150,6 @@ class RoomService:
         self._logins = TokenBucket(*LOGINS_PER_SECOND)
         self.login_pool = LoginPool(config.login_parallel, config.login_queue)
         self.repeats = Repeats(log)
-        self._media_member = Buckets(*MEDIA_PER_MEMBER)
-        self._media_room = Buckets(*MEDIA_PER_ROOM)
-        self._joins_room = Buckets(*JOINS_PER_ROOM)
-        self._joins_conn = Buckets(*JOINS_PER_CONNECTION)
         # Participant lists per room: when the last went out, and a pending trailing one.
         self._list_sent: dict[str, float] = {}
         self._list_timers: dict[str, asyncio.TimerHandle] = {}
@@ -391,6 +377,17 @@ class RoomService:
                 await self._drop_media(m)
             case core.Unpublish(member=m):
                 await self._unpublish(m)
+            case core.Publish(member=m, sdp=sdp, rid=rid):
+                await self._publish(m, sdp, rid)
+            case core.Subscribe(member=m, feed=target, rid=rid):
+                await self._subscribe(m, target, rid)
+            case core.Answer(member=m, feed=feed, sdp=sdp):
+                if m.peer is None:
+                    raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
+                await m.peer.answer(feed, sdp)
+            case core.StopSubscription(member=m, feed=feed):
+                if m.peer is not None:
+                    await m.peer.unsubscribe(feed)
             case core.CloseMedia(room=room, members=members):
                 await self._close_media(room, members)
             case core.Record(member=m, start=start):
@@ -463,7 +460,6 @@ class RoomService:
 
     def _drop_subscriptions_to(self, m: Member) -> None:
         for other in m.room.members.values():
-            other.pending_answers.discard(m.id)
             if other.peer is not None and m.id in other.peer.subscribers:
                 self._spawn(other.peer.unsubscribe(m.id))
 
@@ -561,10 +557,7 @@ class RoomService:
             name = clean_name(msg.name)
         except TextRefused as exc:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
-        if grant.role != "teacher" and not (self._joins_conn.take(client.cid)
-                                            and self._joins_room.take(grant.room)):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins; try again in "
-                                f"{1 / JOINS_PER_CONNECTION[0]:.0f} s")
+        self.lessons.may_join(client.cid, grant.room, grant.role == "teacher", time.time())
         via, account = self._authenticate(client, msg, grant)
         room = await self._room_for(grant)
         role = Role.TEACHER if grant.role == "teacher" else Role.PUPIL
@@ -652,32 +645,13 @@ class RoomService:
     # ------------------------------------------------------ lesson actions
     async def _lesson(self, client: Client, msg: p.ClientMessage) -> None:
         """A lesson action: the core decides, this runs what it decided."""
-        if isinstance(msg, p.Chat | p.Hand):
-            self._chatter(client)
-        if isinstance(msg, p.MediaState):
-            m = self.lessons.member(client.cid)
-            if not (self._media_member.take(f"{m.room.id}/{m.id}")
-                    and self._media_room.take(m.room.id)):
-                raise ProtocolError(ErrorCode.RATE_LIMITED, "too many device changes; slow down")
         await self._run(self.lessons.handle(client.cid, msg, time.time()))
 
-    def _chatter(self, client: Client) -> None:
-        if client.chatter.blocked("x"):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
-        client.chatter.fail("x")
-
     # ------------------------------------------------------------ SDP relay
-    async def _publish(self, client: Client, msg: p.Publish) -> None:
-        m = self.lessons.member(client.cid)
-        if m.publish_pending or m.publishing:
-            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "already publishing")
-        sdp_check.check_offer(msg.sdp)
-        self.lessons.publish_offered(m)
+    async def _publish(self, m: Member, sdp: str, rid: int | None) -> None:
         try:
             janus_room = await self.media.janus_room(m.room)
-            if m.peer is None:
-                m.peer = await janus_room.node.new_peer(self._on_peer_lost(m))
-            peer = m.peer
+            peer = await self._peer(m, janus_room)
 
             async def on_event(kind: str) -> None:
                 if m.peer is not peer:
@@ -687,52 +661,30 @@ class RoomService:
                 elif kind == "hangup":
                     await self._run(self.lessons.media_down(m))
 
-            self.recording.before_publish(m, msg.sdp)
-            answer = await peer.publish(janus_room, msg.sdp, on_event)
-            await self._run(self.lessons.publish_answered(m))
+            self.recording.before_publish(m, sdp)
+            answer = await peer.publish(janus_room, sdp, on_event)
+            await self._run(self.lessons.publish_answered(m, answer, rid))
         except BaseException:
-            m.publish_pending = False
+            self.lessons.publish_failed(m)
             raise
-        client.send(p.Published(sdp=answer, rid=msg.rid))
 
-    def _on_peer_lost(self, m: Member) -> Callable[[JanusPeer], Coroutine[Any, Any, None]]:
-        return lambda peer: self.media.peer_lost(m, peer)
-
-    async def _subscribe(self, client: Client, msg: p.Subscribe) -> None:
-        m = self.lessons.member(client.cid)
-        target = self.lessons._target(m.room, msg.feed, Action.SUBSCRIBE)
-        if not target.publishing or target.peer is None or target.peer.feed_id is None:
-            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
-        if target is m:
-            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "you cannot subscribe to yourself")
-        janus_room = await self.media.janus_room(m.room)
+    async def _peer(self, m: Member, janus_room: JanusRoom) -> JanusPeer:
         if m.peer is None:
-            m.peer = await janus_room.node.new_peer(self._on_peer_lost(m))
-        offer = await m.peer.subscribe(janus_room, target.id, target.peer.feed_id,
-                                       self.media.subscription_hung_up(m))
-        m.pending_answers.add(target.id)
-        client.send(p.Subscription(feed=target.id, sdp=offer, rid=msg.rid))
+            m.peer = await janus_room.node.new_peer(lambda peer: self.media.peer_lost(m, peer))
+        return m.peer
 
-    async def _subscription_answer(self, client: Client, msg: p.SubscriptionAnswer) -> None:
-        m = self.lessons.member(client.cid)
-        if msg.feed not in m.pending_answers or m.peer is None:
-            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
-        sdp_check.check_answer(msg.sdp)
-        m.pending_answers.discard(msg.feed)
-        await m.peer.answer(msg.feed, msg.sdp)
-
-    async def _unsubscribe(self, client: Client, msg: p.Unsubscribe) -> None:
-        m = self.lessons.member(client.cid)
-        m.pending_answers.discard(msg.feed)
-        if m.peer is not None:
-            await m.peer.unsubscribe(msg.feed)
+    async def _subscribe(self, m: Member, target: Member, rid: int | None) -> None:
+        if target.peer is None or target.peer.feed_id is None:
+            raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
+        janus_room = await self.media.janus_room(m.room)
+        offer = await (await self._peer(m, janus_room)).subscribe(
+            janus_room, target.id, target.peer.feed_id, self.media.subscription_hung_up(m))
+        await self._run(self.lessons.subscription_offered(m, target.id, offer, rid))
 
     _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
         Action.LOGIN: _login, Action.CREATE_ROOM: _create_room, Action.JOIN: _join,
         Action.GET_NOTICE: _get_notice, Action.PING: _ping,
         Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
-        Action.PUBLISH: _publish, Action.SUBSCRIBE: _subscribe,
-        Action.SUBSCRIPTION_ANSWER: _subscription_answer, Action.UNSUBSCRIBE: _unsubscribe,
     } | dict.fromkeys(core.LESSON_ACTIONS, _lesson)
 
 

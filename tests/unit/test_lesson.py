@@ -9,6 +9,7 @@ from klasse.app import protocol as p
 from klasse.app.protocol import ErrorCode, ProtocolError
 from klasse.server.config import Config
 from klasse.server.lesson import (
+    Answer,
     CancelTimer,
     CloseMedia,
     DropMedia,
@@ -16,19 +17,25 @@ from klasse.server.lesson import (
     Lessons,
     ListParticipants,
     Moderate,
+    Publish,
     Record,
     RecordingConsent,
     RecordingPublished,
     Send,
     StartTimer,
+    StopSubscription,
+    Subscribe,
     Unpublish,
     lists,
 )
 from klasse.server.recording.policy import RecordingPolicy, RoomRecordingRules
 from klasse.server.room import Member, Room
 from klasse.server.rules import Action, PState, Role, RoomState
+from tests.unit.test_sdp_check import AUDIO, VIDEO, sdp
 
 NOW = 1_000_000.0
+OFFER = sdp(AUDIO, VIDEO)
+ANSWER = sdp(AUDIO, VIDEO).replace("a=sendrecv", "a=recvonly").replace("actpass", "active")
 GRACE = Config(teacher_grace_s=60.0, resume_grace_s=30.0)
 
 
@@ -207,7 +214,7 @@ def test_chat_goes_to_the_joined_with_the_time_passed_in() -> None:
         ls.send("a", p.Chat(text="   "))
     assert refused.value.code is ErrorCode.BAD_MESSAGE
     for i in range(250):
-        ls.send("t", p.Chat(text=str(i)))
+        ls.send("t", p.Chat(text=str(i)), now=NOW + i)
     assert len(ls.room.chat) == 200 and ls.room.chat[-1].text == "249"
 
 
@@ -289,16 +296,66 @@ def test_publishing_after_a_turn_off_is_cut_from_the_first_packet() -> None:
     ls = Lesson()
     a = ls.pupil("a")
     ls.send("t", p.TurnOff(participant=a.id, device="mic"))
-    ls.core.publish_offered(a)
+    assert ls.send("a", p.Publish(sdp=OFFER, rid=4)) == [Publish(a, OFFER, 4)]
     assert a.publish_pending
+    with pytest.raises(ProtocolError) as twice:
+        ls.send("a", p.Publish(sdp=OFFER))
+    assert twice.value.code is ErrorCode.OUT_OF_ORDER
     # The screen m-line too: it forwards only while the service lets `a` share.
-    assert ls.core.publish_answered(a) == [Moderate(a, "mic", True), Moderate(a, "screen", True)]
+    assert ls.core.publish_answered(a, "answer", 4) == [
+        Moderate(a, "mic", True), Moderate(a, "screen", True),
+        Send("a", p.Published(sdp="answer", rid=4))]
     out = ls.core.media_up(a)
     assert a.publishing and out[-1] == RecordingPublished(a)
     assert participants(out, "t")[a.id].publishing
     out = ls.core.media_down(a)
     assert out[0] == Unpublish(a) and not a.publishing
     assert ls.core.media_down(a) == []
+
+
+def test_a_failed_publish_may_be_tried_again() -> None:
+    ls = Lesson()
+    a = ls.pupil("a")
+    ls.send("a", p.Publish(sdp=OFFER))
+    ls.core.publish_failed(a)
+    assert ls.send("a", p.Publish(sdp=OFFER)) == [Publish(a, OFFER, None)]
+
+
+def test_an_offer_the_service_would_not_make_is_refused() -> None:
+    ls = Lesson()
+    ls.pupil("a")
+    with pytest.raises(ProtocolError) as bad:
+        ls.send("a", p.Publish(sdp=OFFER.replace("m=audio", "m=application")))
+    assert bad.value.code is ErrorCode.BAD_MESSAGE
+
+
+def test_subscriptions_to_a_publisher_only_and_answers_to_offers_only() -> None:
+    ls = Lesson()
+    a, b = ls.pupil("a"), ls.pupil("b")
+    for msg in (p.Subscribe(feed=b.id), p.Subscribe(feed="nobody")):
+        with pytest.raises(ProtocolError):
+            ls.send("a", msg)
+    b.publishing = True
+    assert ls.send("a", p.Subscribe(feed=b.id, rid=7)) == [Subscribe(a, b, 7)]
+    with pytest.raises(ProtocolError) as early:    # no offer was made yet
+        ls.send("a", p.SubscriptionAnswer(feed=b.id, sdp=ANSWER))
+    assert early.value.code is ErrorCode.OUT_OF_ORDER
+    assert ls.core.subscription_offered(a, b.id, "offer", 7) == [
+        Send("a", p.Subscription(feed=b.id, sdp="offer", rid=7))]
+    assert ls.send("a", p.SubscriptionAnswer(feed=b.id, sdp=ANSWER)) == [Answer(a, b.id, ANSWER)]
+    with pytest.raises(ProtocolError):             # answered already
+        ls.send("a", p.SubscriptionAnswer(feed=b.id, sdp=ANSWER))
+    assert ls.send("a", p.Unsubscribe(feed=b.id)) == [StopSubscription(a, b.id)]
+
+
+def test_an_offer_of_a_feed_that_went_away_cannot_be_answered() -> None:
+    ls = Lesson()
+    a, b = ls.pupil("a"), ls.pupil("b")
+    b.publishing = True
+    ls.core.subscription_offered(a, b.id, "offer")
+    assert Unpublish(b) in ls.core.media_down(b)
+    with pytest.raises(ProtocolError):
+        ls.send("a", p.SubscriptionAnswer(feed=b.id, sdp=ANSWER))
 
 
 def test_a_waiting_pupil_who_drops_leaves_at_once_and_a_locked_room_takes_no_pupil() -> None:
@@ -393,3 +450,32 @@ def test_without_record_pupils_pupils_keep_their_devices() -> None:
     ls.pupil("a")
     assert ls.core.recording_announced(ls.room) == []
     assert ls.send("a", p.MediaState(camera=True, mic=True))
+
+
+# --------------------------------------------------------------- rate limits
+def test_chat_hands_and_devices_are_rate_limited_per_participant() -> None:
+    ls = Lesson()
+    ls.pupil("a")
+    for i in range(20):
+        ls.send("a", p.Hand(up=i % 2 == 0))
+    with pytest.raises(ProtocolError) as chat:
+        ls.send("a", p.Chat(text="one too many"))
+    assert chat.value.code is ErrorCode.RATE_LIMITED
+    ls.send("a", p.Chat(text="ten seconds later"), now=NOW + 10)
+    for i in range(10):                 # a burst of device changes, then 5 a second
+        ls.send("a", p.MediaState(camera=i % 2 == 0, mic=False))
+    with pytest.raises(ProtocolError) as media:
+        ls.send("a", p.MediaState(camera=True, mic=False))
+    assert media.value.code is ErrorCode.RATE_LIMITED
+    ls.send("a", p.MediaState(camera=True, mic=False), now=NOW + 0.5)
+
+
+def test_pupils_joins_are_rate_limited_per_connection_teachers_not() -> None:
+    ls = Lesson()
+    for _ in range(4):
+        ls.core.may_join("x", "r1", teacher=False, now=NOW)
+    with pytest.raises(ProtocolError) as joins:
+        ls.core.may_join("x", "r1", teacher=False, now=NOW)
+    assert joins.value.code is ErrorCode.RATE_LIMITED
+    ls.core.may_join("x", "r1", teacher=True, now=NOW)
+    ls.core.may_join("x", "r1", teacher=False, now=NOW + 2)   # 0.5 a second
