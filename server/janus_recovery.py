@@ -15,8 +15,6 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-import klasse.app.protocol as p
-
 from .janus_adapter import (
     JanusHandle,
     JanusNode,
@@ -119,8 +117,7 @@ class MediaRecovery:
         recent = loop.time() - self._resubscribed.get(key, -RESUBSCRIBE_S) < RESUBSCRIBE_S
         if recent or m.conn is None or target is None or not target.publishing \
                 or target.peer is None or target.peer.feed_id is None or room.janus is None:
-            m.pending_answers.discard(feed)
-            await peer.unsubscribe(feed)
+            await self.service._run(self.service.lessons.subscription_gone(m, feed))
             return
         for old in [k for k, t in self._resubscribed.items() if loop.time() - t > RESUBSCRIBE_S]:
             del self._resubscribed[old]
@@ -128,8 +125,7 @@ class MediaRecovery:
         log.info("participant %s: janus hung up a subscription; offering it again", m.id)
         offer = await peer.subscribe(room.janus, feed, target.peer.feed_id,
                                      self.subscription_hung_up(m))
-        m.pending_answers.add(feed)
-        self.service.send(m.conn, p.Subscription(feed=feed, sdp=offer))
+        await self.service._run(self.service.lessons.subscription_offered(m, feed, offer))
 
     def room_closed(self, room: Room) -> None:
         back = self.waiting.pop(room.id, None)
