@@ -52,13 +52,6 @@ class Member:
     pending_answers: set[str] = field(default_factory=set)
     peer: JanusPeer | None = None  # the service's media handle; the core never uses it
 
-    # Read-only names for the device map (as the protocol's Participant has them).
-    camera = property(lambda self: self.devices["camera"].on)
-    mic = property(lambda self: self.devices["mic"].on)
-    camera_locked = property(lambda self: self.devices["camera"].locked)
-    mic_locked = property(lambda self: self.devices["mic"].locked)
-    client = property(lambda self: self.conn)   # connected now? (the connection's id)
-
     def view(self) -> p.Participant:
         cam, mic = self.devices["camera"], self.devices["mic"]
         return p.Participant(

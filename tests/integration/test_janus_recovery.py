@@ -112,12 +112,12 @@ async def test_sigkill_of_the_spawned_janus_mid_lesson(tmp_path: Path) -> None:
         # The lesson itself is untouched: members, the lock, chat, the hand.
         lesson = next(iter(service.rooms.values()))
         assert set(lesson.members) == {tid, aid, bid}
-        assert lesson.members[bid].camera_locked
+        assert lesson.members[bid].devices["camera"].locked
         assert [c.text for c in lesson.chat] == ["before the crash"]
         assert lesson.members[aid].hand
         await ben.set_camera(True)          # still refused: the lock holds
         assert not ben.machine.devices["camera"].on
-        assert not lesson.members[bid].camera
+        assert not lesson.members[bid].devices["camera"].on
         # The recording was stopped, kept and marked interrupted.
         infos = store.recordings()
         assert [i.id for i in infos] == [info.id] and infos[0].interrupted

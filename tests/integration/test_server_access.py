@@ -69,7 +69,7 @@ async def test_resume_restores_participant_and_locks(live_service: LiveService) 
                   if pw.participant in r.members).members[pw.participant]
     await pupil.ws.close()          # the network drops
     async def noticed() -> None:    # the service has seen the drop (no fixed delay)
-        while member.client is not None:
+        while member.conn is not None:
             await asyncio.sleep(0.02)
     await asyncio.wait_for(noticed(), 10)
     again, w2 = await join(live_service.service.url, room["pupil_link"], "Pupil 0",
