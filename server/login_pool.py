@@ -11,6 +11,9 @@ verification takes on this machine (a running average), then fails the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,14 +22,24 @@ from typing import TypeVar
 from klasse.app.protocol import ErrorCode, ProtocolError
 
 T = TypeVar("T")
+ARGON2_NICE = 10     # added to the service's own niceness, for the argon2 threads only
+
+
+def _lower_priority() -> None:
+    """An argon2 worker yields the CPU to the event loop: on a busy box a login flood
+    then slows the logins, not the lessons (Linux nices threads one by one)."""
+    with contextlib.suppress(OSError, AttributeError):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid,
+                       min(19, os.getpriority(os.PRIO_PROCESS, tid) + ARGON2_NICE))
 
 
 class LoginPool:
     def __init__(self, parallel: int = 1, queue: int = 8, typical_s: float = 0.35) -> None:
         self.parallel, self.queue = parallel, queue
         self.typical_s = typical_s            # running average of one verification
-        self._executor = ThreadPoolExecutor(max_workers=parallel,
-                                            thread_name_prefix="argon2")
+        self._executor = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="argon2",
+                                            initializer=_lower_priority)
         self._slots = asyncio.Semaphore(parallel)
         self.admitted = 0                     # running plus waiting (real and pretended)
 
