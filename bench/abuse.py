@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -457,10 +458,23 @@ def _ms(values: list[float]) -> str:
             if all(v != float("inf") for v in values) else "timeout")
 
 
+def _profile(folder: str, name: str, pid: int) -> subprocess.Popen[bytes] | None:
+    """py-spy (from the same venv) sampling the service, or None without --profile."""
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen([str(spy), "record", "-p", str(pid), "-r", "200", "--format",
+                             "raw", "-o", f"{folder}/{name}.txt", "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=8.0, help="length of each flood")
     ap.add_argument("--only", default="", help="comma-separated floods (default: all)")
+    ap.add_argument("--profile", default="", help="folder: py-spy samples the service "
+                    "during each flood into FLOOD.txt (collapsed stacks)")
     ap.add_argument("--child", default="", help=argparse.SUPPRESS)
     ap.add_argument("--url", default="", help=argparse.SUPPRESS)
     ap.add_argument("--room", default="", help=argparse.SUPPRESS)
@@ -509,7 +523,11 @@ async def main() -> int:
               f"{'join ms p50/max':>16} {'chat ms p50/max':>16} {'video fps':>9}  join outcomes")
         for name in names:
             lines_before = log_lines
+            spy = _profile(args.profile, name, server.pid)
             r = await run_flood(name, FLOODS[name], lesson, svc, args.seconds)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                await asyncio.to_thread(spy.wait, 30)
             print(f"{name:<13} {r['sent']:>6} {r['rss_max']:>10.0f} {r['cpu']:>6.0f} "
                   f"{_ms(r['join']):>16} {_ms(r['chat']):>16} {r['video_fps']:>9.1f}  "
                   f"{r['outcomes']} log+{log_lines - lines_before}")
