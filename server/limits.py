@@ -70,13 +70,21 @@ class TokenBucket:
 
     def take(self, now: float | None = None, cost: float = 1.0) -> bool:
         now = time.monotonic() if now is None else now
-        if self.stamp is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        if self.stamp is not None:   # (a clock step back refills nothing, takes nothing)
+            self.tokens = min(self.burst, self.tokens + max(0.0, now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= cost:
             self.tokens -= cost
             return True
         return False
+
+    def wait(self, now: float | None = None) -> float:
+        """Seconds until the next token (0: one is there), taking none."""
+        if self.stamp is None:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        tokens = min(self.burst, self.tokens + max(0.0, now - self.stamp) * self.rate)
+        return max(0.0, (1.0 - tokens) / self.rate)
 
 
 class Buckets:
@@ -85,6 +93,10 @@ class Buckets:
     def __init__(self, rate: float, burst: float) -> None:
         self.rate, self.burst = rate, burst
         self._keys: dict[str, TokenBucket] = {}
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        bucket = self._keys.get(key)
+        return 0.0 if bucket is None else bucket.wait(now)
 
     def take(self, key: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -101,3 +113,32 @@ class Buckets:
 
     def forget(self, key: str) -> None:
         self._keys.pop(key, None)
+
+
+class PinGuard:
+    """Wrong PINs. A backoff per key carries most of the weight: per connection, and
+    per seat for a resume (its token already names a live seat, so it may skip the
+    room's budget). The room's budget stops many connections guessing together: a
+    bucket of `budget` wrong tries, refilled one per `refill_s`. While it is empty, a
+    first join through the pupil link waits for the refill (seconds, not a minute);
+    the teacher link, signed-in teachers and resumes never count against it."""
+
+    def __init__(self, backoff: tuple[int, float, float, float] = (3, 5.0, 60.0, 600.0),
+                 budget: int = 10, refill_s: float = 6.0) -> None:
+        self.keys = Backoff(*backoff)
+        self.rooms = Buckets(1.0 / refill_s, float(budget))
+
+    def wait(self, keys: list[str], room: str | None, now: float | None = None) -> float:
+        """Seconds before these keys (and `room`'s budget, unless None) allow a try."""
+        waits = [self.keys.wait(k, now) for k in keys]
+        return max([*waits, self.rooms.wait(room, now) if room is not None else 0.0])
+
+    def failed(self, keys: list[str], room: str | None, now: float | None = None) -> None:
+        for k in keys:
+            self.keys.fail(k, now)
+        if room is not None:
+            self.rooms.take(room, now)
+
+    def passed(self, keys: list[str]) -> None:
+        for k in keys:
+            self.keys.forget(k)

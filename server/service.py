@@ -36,8 +36,8 @@ from .janus_adapter import JanusError, JanusNode, JanusPeer, JanusRoom, moderate
 from .janus_recovery import MediaRecovery
 from .janus_supervisor import JanusSupervisor
 from .lesson import Lessons
-from .limits import Backoff, TokenBucket
-from .links import Grant, LinkSigner, RateLimiter, load_or_create_key, normalise_pin
+from .limits import Backoff, PinGuard, TokenBucket
+from .links import Grant, LinkSigner, load_or_create_key, normalise_pin
 from .login_pool import LoginPool
 from .logs import Repeats
 from .recording.hub import RecordingHub
@@ -46,11 +46,6 @@ from .rules import Action, Role, RoomState
 
 log = logging.getLogger("klasse.server")
 OUTBOX_LIMIT = 2000           # a client this far behind is dropped
-# Wrong PINs through a pupil link, per room; the teacher link and signed-in teachers
-# do not count against it and are never refused by it.
-PIN_FAILS_PER_ROOM = (10, 60.0)
-# Per connection: 3 free tries, then 5 s, 10 s, ... at most 60 s between tries.
-PIN_BACKOFF = (3, 5.0, 60.0, 600.0)      # free tries, base s, cap s, forget after s
 LOGIN_BACKOFF_PER_CLIENT = (2, 1.0, 30.0, 600.0)
 # Per account: 5 free failures, then an exponential delay (1 s .. 60 s) before the next
 # check of that account's password, forgotten after 15 quiet minutes. Never a lock.
@@ -143,8 +138,7 @@ class RoomService:
         self.accounts = Accounts(config.data)
         self.nodes: list[JanusNode] = nodes or []
         self._creating: dict[str, asyncio.Future[Room]] = {}
-        self._pin_room = RateLimiter(*PIN_FAILS_PER_ROOM)
-        self._pin_client = Backoff(*PIN_BACKOFF)
+        self._pins = PinGuard()
         self._login_client = Backoff(*LOGIN_BACKOFF_PER_CLIENT)
         self._login_user = Backoff(*LOGIN_BACKOFF_PER_USER)
         self._logins = TokenBucket(*LOGINS_PER_SECOND)
@@ -574,8 +568,10 @@ class RoomService:
             raise ProtocolError(ErrorCode.ROOM_CLOSED, "this lesson has ended")
         client.send(p.NoticeInfo(notice=self.config.notice, rid=msg.rid))
 
-    def _authenticate(self, client: Client, msg: p.Join, grant: Grant) -> tuple[str, str]:
-        """("account", user) for a valid session, ("link", "") for the right PIN."""
+    def _authenticate(self, client: Client, msg: p.Join, grant: Grant,
+                      seat: str | None = None) -> tuple[str, str]:
+        """("account", user) for a valid session, ("link", "") for the right PIN;
+        `seat`: the member a resume token named."""
         if msg.session is not None:
             info = self.accounts.session(msg.session)
             if info is None:
@@ -584,21 +580,19 @@ class RoomService:
                 raise ProtocolError(ErrorCode.NOT_ALLOWED, "this is a teacher's link")
             return "account", info.user
         pin = normalise_pin(msg.pin)
-        wait = self._pin_client.wait(client.cid)
+        # A resume's seat has a backoff of its own instead of the room's budget; the
+        # budget counts first joins through the pupil link only (a guesser cannot
+        # lock out the teacher, nor the pupils already in the lesson).
+        keys = [client.cid] + ([f"{grant.room}/{seat}"] if seat else [])
+        budget = grant.room if grant.role != "teacher" and seat is None else None
+        wait = self._pins.wait(keys, budget)
         if wait > 0:
             raise ProtocolError(ErrorCode.RATE_LIMITED,
-                                f"too many wrong PINs; try again in {wait:.0f} s")
-        # The room's budget stops many connections guessing together. It counts and
-        # refuses pupil-link tries only: a guesser cannot lock the teacher out.
-        pupil_link = grant.role != "teacher"
-        if pupil_link and self._pin_room.blocked(grant.room):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many wrong PINs; wait a minute")
+                                f"too many wrong PINs; try again in {max(1.0, wait):.0f} s")
         if not self.signer.pin_matches(grant.room, pin):
-            if pupil_link:
-                self._pin_room.fail(grant.room)
-            self._pin_client.fail(client.cid)
+            self._pins.failed(keys, budget)
             raise ProtocolError(ErrorCode.PIN_WRONG, "wrong PIN")
-        self._pin_client.forget(client.cid)
+        self._pins.passed(keys)
         return "link", ""
 
     async def _room_for(self, grant: Grant) -> Room:
@@ -637,7 +631,7 @@ class RoomService:
             return False
         # The token alone is no key: the join proves the link again (the PIN, or a
         # session of the same account), with the same limits as any join.
-        if self._authenticate(client, msg, grant) != (m.via, m.account):
+        if self._authenticate(client, msg, grant, seat=m.id) != (m.via, m.account):
             return False
         await self._run(self.lessons.resume(client.cid, m))
         return True

@@ -8,7 +8,7 @@ import pytest
 
 from klasse.app.names import TextRefused, clean_chat, clean_name, clean_title
 from klasse.app.protocol import ProtocolError
-from klasse.server.limits import Backoff, Buckets, TokenBucket
+from klasse.server.limits import Backoff, Buckets, PinGuard, TokenBucket
 from klasse.server.links import normalise_pin
 from klasse.server.logs import Repeats
 
@@ -30,6 +30,33 @@ def test_token_buckets_allow_bursts_then_the_rate() -> None:
     assert t.take(now=0.5) and not t.take(now=0.5)
     keyed = Buckets(rate=1.0, burst=1.0)
     assert keyed.take("a", now=0.0) and not keyed.take("a", now=0.1) and keyed.take("b", now=0.1)
+
+
+def test_a_bucket_says_how_long_until_its_next_token() -> None:
+    t = TokenBucket(rate=0.5, burst=2.0)
+    assert t.wait(now=0.0) == 0.0
+    t.take(now=0.0), t.take(now=0.0)
+    assert t.wait(now=0.0) == pytest.approx(2.0) and t.wait(now=1.5) == pytest.approx(0.5)
+    assert t.wait(now=-100.0) == pytest.approx(2.0)    # a clock step back refills nothing
+    assert t.take(now=2.0)
+
+
+def test_pin_guessing_room_budget_refills_in_seconds_and_spares_seats() -> None:
+    g = PinGuard(backoff=(3, 5.0, 60.0, 600.0), budget=10, refill_s=6.0)
+    for i in range(10):                       # ten guessers, one wrong try each
+        assert g.wait([f"c{i}"], "r", now=0.0) == 0.0
+        g.failed([f"c{i}"], "r", now=0.0)
+    # A new pupil through the pupil link waits for the refill: seconds, not a minute.
+    assert g.wait(["pupil"], "r", now=1.0) == pytest.approx(5.0)
+    assert g.wait(["pupil"], "r", now=6.0) == 0.0
+    # A resume (its seat's key, no room budget) and the teacher link are never held up.
+    assert g.wait(["again", "r/p1"], None, now=1.0) == 0.0
+    # One connection: 3 tries, then its own backoff, whatever the room's budget says.
+    for _ in range(3):
+        g.failed(["eve"], None, now=10.0)
+    assert g.wait(["eve"], None, now=10.0) == pytest.approx(5.0)
+    g.passed(["eve"])
+    assert g.wait(["eve"], None, now=10.0) == 0.0
 
 
 def test_repeats_log_once_then_a_count(caplog: pytest.LogCaptureFixture) -> None:
