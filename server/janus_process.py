@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import json
 import logging
 import os
@@ -23,17 +21,21 @@ from .janus_config import JanusNotInstalled, JanusSettings, write_config
 log = logging.getLogger(__name__)
 
 
-PR_SET_PDEATHSIG = 1
-
-
-def _in_child() -> None:
-    """A Janus core dump would hold media, DTLS keys and room secrets: never write one.
-    And a Janus whose service died (killed, crashed) dies with it instead of holding
-    ports and media as an orphan (Linux; elsewhere the service's stop() does it)."""
+def _no_core_dumps() -> None:
+    """A Janus core dump would hold media, DTLS keys and room secrets, and so would the
+    service's own: neither may write one (hard limit 0, which Janus cannot raise). Set
+    in this process before the fork, so that no Python runs in the child: a preexec_fn
+    there frees the other threads' frames, and a PyAV object freed that way joined
+    threads that do not exist in the child, which hung the fork for good."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _dies_with_us(argv: list[str]) -> list[str]:
+    """A Janus whose service died (killed, crashed) dies with it instead of holding
+    ports and media as an orphan: util-linux setpriv sets PR_SET_PDEATHSIG and execs
+    it (Linux; elsewhere the service's stop() does it)."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *argv] if setpriv else argv
 
 
 class JanusStartError(RuntimeError):
@@ -59,14 +61,14 @@ class JanusProcess:
             raise JanusNotInstalled("the janus binary is missing; install the Debian package 'janus'")
         cfg = write_config(self.settings, self.folder)
         logfile = open(self.log_path, "wb")
+        _no_core_dumps()
         self.proc = subprocess.Popen(
-            [binary, "-F", str(self.folder), "-C", str(cfg),
-             "-d", str(self.settings.debug_level), "-o"],
+            _dies_with_us([binary, "-F", str(self.folder), "-C", str(cfg),
+                           "-d", str(self.settings.debug_level), "-o"]),
             stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
             # Janus creates recordings with fopen(): owner-only files from the start.
             umask=0o077,
-            preexec_fn=_in_child,
         )
         logfile.close()
         loop = asyncio.get_running_loop()
