@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 import msgspec
 
 import klasse.app.protocol as p
+from klasse.app.names import TextRefused, clean_title
 from klasse.app.protocol import Device, ErrorCode, ProtocolError
 
 from . import rules, sdp_check
@@ -108,6 +109,11 @@ class Disconnect:           # close a connection (its member resumed on another 
 
 
 @dataclass(frozen=True)
+class OpenMedia:            # Janus: a room on a healthy node, then open_room(room)
+    room: Room
+
+
+@dataclass(frozen=True)
 class CloseMedia:           # stop the room's recording, destroy its Janus room, close peers
     room: Room
     members: tuple[Member, ...]
@@ -149,7 +155,7 @@ class RecordingShare:       # the member shares now: a recording of it names the
 
 
 Effect = (Send | ListParticipants | Moderate | DropMedia | Unpublish | Publish | Subscribe | Answer
-          | StopSubscription | Disconnect | CloseMedia | StartTimer | CancelTimer
+          | StopSubscription | Disconnect | OpenMedia | CloseMedia | StartTimer | CancelTimer
           | Record | RecordingConsent | RecordingPublished | RecordingShare)
 
 
@@ -235,9 +241,20 @@ class Lessons:
         return [Send(m.conn, line) for line in m.room.chat]
 
     # ------------------------------------------------------------- entering
+    def new_room(self, rid: str, title: str, expires: float, waiting_room: bool,
+                 owner: str) -> list[Effect]:
+        """A valid link names a room that is not open: it opens once it has media."""
+        try:
+            title = clean_title(title)
+        except TextRefused:      # a link made before titles were cleaned
+            title = clean_title(title[:100])
+        return [OpenMedia(Room(id=rid, title=title, expires=expires,
+                               waiting_room=waiting_room, owner=owner))]
+
     def open_room(self, room: Room) -> None:
-        """A room the service made (its Janus room exists) takes part from now on."""
+        """Janus has a room for it (OpenMedia): the room takes part from now on."""
         self.rooms[room.id] = room
+        log.info("room %s opened", room.id)
 
     def may_join(self, conn: str, room: str, teacher: bool, now: float) -> None:
         """Before a join is authenticated: pupils' joins are rate-limited."""

@@ -382,6 +382,11 @@ class RoomService:
             case core.StopSubscription(member=m, feed=feed):
                 if m.peer is not None:
                     await m.peer.unsubscribe(feed)
+            case core.OpenMedia(room=room):
+                node = await self.media.healthy_node()
+                room.janus = await node.create_room()
+                log.info("room %s on %s", room.id, node.name)
+                self.lessons.open_room(room)
             case core.CloseMedia(room=room, members=members):
                 await self._close_media(room, members)
             case core.Record(member=m, start=start):
@@ -605,14 +610,11 @@ class RoomService:
         fut: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._creating[grant.room] = fut
         try:
-            room = Room(id=grant.room, title=_title_of(grant), expires=grant.expires,
-                        waiting_room=grant.waiting_room,
-                        owner=grant.teacher if grant.role == "teacher" else "")
-            node = await self.media.healthy_node()
-            room.janus = await node.create_room()
-            self.lessons.open_room(room)
+            await self._run(self.lessons.new_room(
+                grant.room, grant.title, grant.expires, grant.waiting_room,
+                owner=grant.teacher if grant.role == "teacher" else ""))
+            room = self.rooms[grant.room]
             fut.set_result(room)
-            log.info("room %s opened on %s", room.id, node.name)
             return room
         except BaseException as exc:
             fut.set_exception(exc)
@@ -687,14 +689,6 @@ async def _close_peer(m: Member) -> None:
     m.publishing = m.publish_pending = False
     if peer is not None:
         await peer.close()
-
-
-def _title_of(grant: Grant) -> str:
-    """A link's title as shown in the room (links made before titles were cleaned)."""
-    try:
-        return clean_title(grant.title)
-    except TextRefused:
-        return clean_title(grant.title[:100])
 
 
 def _tag(msg: p.ClientMessage) -> str:

@@ -17,6 +17,7 @@ from klasse.server.lesson import (
     Lessons,
     ListParticipants,
     Moderate,
+    OpenMedia,
     Publish,
     Record,
     RecordingConsent,
@@ -479,3 +480,13 @@ def test_pupils_joins_are_rate_limited_per_connection_teachers_not() -> None:
     assert joins.value.code is ErrorCode.RATE_LIMITED
     ls.core.may_join("x", "r1", teacher=True, now=NOW)
     ls.core.may_join("x", "r1", teacher=False, now=NOW + 2)   # 0.5 a second
+
+
+def test_a_room_opens_once_janus_has_a_room_for_it() -> None:
+    core = Lessons(GRACE)
+    [effect] = core.new_room("r2", "Bio\u202e 7a", NOW + 60, waiting_room=False, owner="")
+    assert isinstance(effect, OpenMedia) and effect.room.title == "Bio 7a"   # cleaned
+    assert "r2" not in core.rooms          # not before its media exists
+    core.open_room(effect.room)
+    out = core.enter("p", core.rooms["r2"], "Pupil", Role.PUPIL, "link")
+    assert out[0].msg.state == "joined"    # type: ignore[union-attr]
