@@ -236,9 +236,7 @@ class Lessons:
 
     def _lesson_so_far(self, m: Member) -> list[Effect]:
         """What a member gets on entering the lesson: the chat so far."""
-        if m.conn is None:
-            return []
-        return [Send(m.conn, line) for line in m.room.chat]
+        return [e for line in m.room.chat for e in _tell(m, line)]
 
     # ------------------------------------------------------------- entering
     def new_room(self, rid: str, title: str, expires: float, waiting_room: bool,
@@ -456,7 +454,7 @@ class Lessons:
         and the screen m-line forwards only while the service lets this member share."""
         out: list[Effect] = [Moderate(m, dev, True) for dev in DEVICES if m.devices[dev].muted]
         out += [Moderate(m, "screen", True)] if m.room.sharer != m.id else []
-        return out + ([Send(m.conn, p.Published(sdp=sdp, rid=rid))] if m.conn else [])
+        return out + _tell(m, p.Published(sdp=sdp, rid=rid))
 
     def on_subscribe(self, m: Member, msg: p.Subscribe, now: float) -> list[Effect]:
         target = self._target(m.room, msg.feed, Action.SUBSCRIBE)
@@ -493,9 +491,8 @@ class Lessons:
     def peer_lost(self, m: Member) -> list[Effect]:
         """Janus dropped `m`'s session (its node is fine): media again, by the client."""
         out = self._drop_media(m)
-        if m.conn is not None and m.state is PState.JOINED:
-            out.append(Send(m.conn, p.MediaReconnect(reason="media_session_lost")))
-        return out
+        return out + (_tell(m, p.MediaReconnect(reason="media_session_lost"))
+                      if m.state is PState.JOINED else [])
 
     def media_lost(self, room: Room) -> list[Effect]:
         """The room's Janus is gone (the service moves it): every member's media is.
@@ -503,8 +500,7 @@ class Lessons:
         for m in room.members.values():
             m.publishing = m.publish_pending = False
             m.pending_answers.clear()
-        return [Send(m.conn, p.MediaReconnect(reason="media_server_lost"))
-                for m in room.joined() if m.conn is not None]
+        return _tell_all(room.joined(), p.MediaReconnect(reason="media_server_lost"))
 
     def media_up(self, m: Member) -> list[Effect]:
         """Janus: webrtcup on `m`'s publisher."""
@@ -562,7 +558,7 @@ class Lessons:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "empty chat message")
         line = p.ChatMessage(sender=m.id, name=m.name, text=msg.text, ts=now)
         m.room.add_chat(line)
-        return [Send(o.conn, line) for o in m.room.joined() if o.conn is not None]
+        return _tell_all(m.room.joined(), line)
 
     def on_hand(self, m: Member, msg: p.Hand, now: float) -> list[Effect]:
         assert m.conn is not None
@@ -590,16 +586,11 @@ class Lessons:
     def _admit_one(self, m: Member) -> list[Effect]:
         m.state = rules.member_next(m.state, MemberEvent.ADMIT)
         log.info("participant %s admitted to room %s", m.id, m.room.id)
-        out: list[Effect] = [Send(m.conn, p.Admitted())] if m.conn is not None else []
-        return out + self._lesson_so_far(m)
+        return _tell(m, p.Admitted()) + self._lesson_so_far(m)
 
     def on_deny_all(self, m: Member, msg: p.DenyAll, now: float) -> list[Effect]:
         waiting = m.room.waiting()
-        out: list[Effect] = []
-        for w in waiting:
-            if w.conn is not None:
-                out.append(Send(w.conn, p.Denied(reason="the teacher did not admit you")))
-            out += self.remove(w, "denied")
+        out = [e for w in waiting for e in self._deny(w)]
         log.info("room %s: %d waiting participant(s) denied", m.room.id, len(waiting))
         return out
 
@@ -611,11 +602,10 @@ class Lessons:
                 for t in room.joined() if t.role is Role.TEACHER and t.conn is not None]
 
     def on_deny(self, m: Member, msg: p.Deny, now: float) -> list[Effect]:
-        target = self._target(m.room, msg.participant, Action.DENY)
-        out: list[Effect] = []
-        if target.conn is not None:
-            out.append(Send(target.conn, p.Denied(reason="the teacher did not admit you")))
-        return out + self.remove(target, "denied")
+        return self._deny(self._target(m.room, msg.participant, Action.DENY))
+
+    def _deny(self, w: Member) -> list[Effect]:
+        return _tell(w, p.Denied(reason="the teacher did not admit you")) + self.remove(w, "denied")
 
     def on_turn_off(self, m: Member, msg: p.TurnOff, now: float) -> list[Effect]:
         room = m.room
@@ -650,17 +640,12 @@ class Lessons:
     def on_unlock(self, m: Member, msg: p.Unlock, now: float) -> list[Effect]:
         target = self._target(m.room, msg.participant, Action.UNLOCK)
         target.devices[msg.device].locked = False
-        out: list[Effect] = []
-        if target.conn is not None:
-            out.append(Send(target.conn, p.Moderation(action="unlock", device=msg.device,
-                                                      by=m.id)))
-        return out + self.participants(m.room)
+        return (_tell(target, p.Moderation(action="unlock", device=msg.device, by=m.id))
+                + self.participants(m.room))
 
     def on_ask_on(self, m: Member, msg: p.AskOn, now: float) -> list[Effect]:
         target = self._target(m.room, msg.participant, Action.ASK_ON)
-        if target.conn is None:
-            return []
-        return [Send(target.conn, p.Moderation(action="ask_on", device=msg.device, by=m.id))]
+        return _tell(target, p.Moderation(action="ask_on", device=msg.device, by=m.id))
 
     def on_kick(self, m: Member, msg: p.Kick, now: float) -> list[Effect]:
         target = self._target(m.room, msg.participant, Action.KICK)
@@ -674,12 +659,9 @@ class Lessons:
             targets = [t for t in room.joined() if t.hand]
         else:
             targets = [self._target(room, msg.participant, Action.LOWER_HANDS)]
-        out: list[Effect] = []
         for t in targets:
             t.hand = False
-            if t.conn is not None:
-                out.append(Send(t.conn, p.Moderation(action="lower_hand", by=m.id)))
-        return out + self.participants(room)
+        return _tell_all(targets, p.Moderation(action="lower_hand", by=m.id)) + self.participants(room)
 
     def on_end(self, m: Member, msg: p.End, now: float) -> list[Effect]:
         return self.close(m.room, "ended", now=now)
@@ -714,9 +696,7 @@ class Lessons:
             return []
         if m.room.sharer == m.id:
             m.room.sharer = None
-        out: list[Effect] = []
-        if tell is not None and m.conn is not None:
-            out.append(Send(m.conn, p.Moderation(action=tell)))  # type: ignore[arg-type]
+        out = [] if tell is None else _tell(m, p.Moderation(action=tell))  # type: ignore[arg-type]
         return [*out, Moderate(m, "screen", True, best_effort=True)]
 
     def _share_gone(self, m: Member) -> None:
@@ -731,10 +711,8 @@ class Lessons:
         if code is not None:
             raise ProtocolError(code, "teachers may always share")
         target.may_share = msg.allow
-        out: list[Effect] = []
-        if target.conn is not None:
-            out.append(Send(target.conn, p.Moderation(
-                action="share_allowed" if msg.allow else "share_revoked", by=m.id)))
+        out = _tell(target, p.Moderation(action="share_allowed" if msg.allow else "share_revoked",
+                                         by=m.id))
         if not msg.allow and m.room.sharer == target.id:
             out += self._stop_share(target, "share_off")
         return out + self.participants(m.room)
@@ -767,13 +745,17 @@ def _turn_off(m: Member, device: Device, lock: bool, by: str) -> list[Effect]:
     state.on = False
     state.locked = state.locked or lock
     state.muted = True
-    out: list[Effect] = []
-    if m.conn is not None:
-        out.append(Send(m.conn, p.Moderation(action="turn_off", device=device,
-                                             locked=state.locked, by=by)))
-    if m.publishing:
-        out.append(Moderate(m, device, True))
-    return out
+    out = _tell(m, p.Moderation(action="turn_off", device=device, locked=state.locked, by=by))
+    return out + ([Moderate(m, device, True)] if m.publishing else [])
+
+
+def _tell(m: Member, msg: p.ServerMessage) -> list[Effect]:
+    """A message to `m`, if it is connected now."""
+    return [] if m.conn is None else [Send(m.conn, msg)]
+
+
+def _tell_all(members: list[Member], msg: p.ServerMessage) -> list[Effect]:
+    return [Send(m.conn, msg) for m in members if m.conn is not None]
 
 
 def _feed_gone(m: Member) -> None:
