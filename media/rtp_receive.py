@@ -51,14 +51,14 @@ import logging
 import math
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcdtlstransport import RtpRouter
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import RtcpRrPacket, RtpPacket
 from av import AudioFrame
 
 from klasse.media.opus_decoder import OpusDecoder, OpusError
@@ -75,6 +75,10 @@ MAX_DECODE_BACKLOG = 4    # frames waiting for aiortc's decoder thread before we
 # delay only for the jitter it sees (stretch) and gives back what it did not need.
 # A lost packet stretches it by a frame, which is when in-band FEC has its packet.
 CALL_AUDIO_TARGET_DELAY_S = 0.02
+# How much shorter than measured our receiver reports give the delay since the
+# sender's last report (DLSR, in 1/65536 s): about 1 ms (see `_report_rtt_of_at_least_1ms`).
+DLSR_SHORTFALL = 66
+RETRY_BACKOFF = 1.5       # each NACK of a packet waits this much longer than the last
 
 
 def _unwrap(value: int, last: int | None, bits: int) -> int:
@@ -290,9 +294,9 @@ class VideoReceiveCore:
             times.append(self._ready[0][0])
         if self._blocked_since is not None:
             times.append(self._blocked_since + self._head_deadline())
-        for hole in self._missing.values():
-            times.append(now if hole.sent_at is None else hole.sent_at + self.retry_s)
-            break   # holes share the retry interval; the oldest is due first
+        if self._missing:
+            times.append(min(now if h.sent_at is None else h.sent_at + self._retry_after(h)
+                             for h in self._missing.values()))
         if self._pli_pending or (self._awaiting_key and self._packets):
             times.append(self._last_pli + self.pli_gap_s)
         return max(now, min(times))
@@ -301,6 +305,12 @@ class VideoReceiveCore:
     def retry_s(self) -> float:
         """Ask again after about one round trip (never hammering, never too late)."""
         return min(max(1.2 * self.rtt_s + 0.005, 0.01), self.frame_deadline_s / 2)
+
+    def _retry_after(self, hole: _Missing) -> float:
+        """The wait before asking again grows by half with each request: a lost
+        retransmission is asked for again about a round trip later, and a keyframe's
+        hole still after Janus's 200 ms (it ignores a repeated NACK for that long)."""
+        return self.retry_s * RETRY_BACKOFF ** max(0, hole.tries - 1)
 
     @property
     def frame_deadline_s(self) -> float:
@@ -339,7 +349,7 @@ class VideoReceiveCore:
             if now - hole.noticed > limit or hole.tries >= tries:
                 del self._missing[seq]     # too late to help: the deadline decides
                 continue
-            if hole.sent_at is None or now - hole.sent_at >= self.retry_s - 1e-9:
+            if hole.sent_at is None or now - hole.sent_at >= self._retry_after(hole) - 1e-9:
                 if hole.first_sent is None:
                     hole.first_sent = now
                 hole.sent_at = now
@@ -371,12 +381,13 @@ class VideoReceiveCore:
     def _assemble(self, now: float) -> None:
         while True:
             if self._awaiting_key:
-                keys = [s for s, p in self._packets.items()
-                        if p.keyframe and (self._cursor is None or s >= self._cursor)]
+                keys = sorted(s for s, p in self._packets.items()
+                              if p.keyframe and (self._cursor is None or s >= self._cursor))
                 if not keys:
                     self._blocked_since = None
                     return
-                start = min(keys)
+                # The first complete keyframe, else the first to wait for.
+                start = next((k for k in keys if self._frame_seqs(k) is not None), keys[0])
                 skipped = {p.timestamp for s, p in self._packets.items()
                            if s < start and p.frame_start}
                 self.stats.frames_skipped += len(skipped)
@@ -391,6 +402,10 @@ class VideoReceiveCore:
                 del self._packets[self._cursor]
                 self._cursor += 1
             frame = self._complete_frame()
+            if frame is None and self._complete_key_after(self._cursor):
+                # A newer picture is complete: what the head still waits for is stale.
+                self._awaiting_key = True
+                continue
             if frame is None:
                 pending = self._highest is not None and self._highest >= self._cursor
                 if not pending:
@@ -416,21 +431,32 @@ class VideoReceiveCore:
             self.newest_timestamp = encoded.timestamp
             self._schedule(encoded, first_arrival, now)
 
-    def _complete_frame(self) -> tuple[list[int], EncodedFrame] | None:
-        assert self._cursor is not None
-        head = self._packets.get(self._cursor)
+    def _complete_key_after(self, seq: int) -> bool:
+        return any(p.keyframe and s > seq and self._frame_seqs(s) is not None
+                   for s, p in self._packets.items())
+
+    def _frame_seqs(self, start: int) -> list[int] | None:
+        """The sequence numbers of the complete frame that starts at `start`, if it is."""
+        head = self._packets.get(start)
         if head is None or not head.frame_start:
             return None
         seqs = []
-        seq = self._cursor
+        seq = start
         while True:
             p = self._packets.get(seq)
-            if p is None or p.timestamp != head.timestamp or (seq != self._cursor and p.frame_start):
+            if p is None or p.timestamp != head.timestamp or (seq != start and p.frame_start):
                 return None
             seqs.append(seq)
             if p.marker:
-                break
+                return seqs
             seq += 1
+
+    def _complete_frame(self) -> tuple[list[int], EncodedFrame] | None:
+        assert self._cursor is not None
+        seqs = self._frame_seqs(self._cursor)
+        if seqs is None:
+            return None
+        head = self._packets[self._cursor]
         ts = _unwrap(head.timestamp, self._last_ts, 32)
         self._last_ts = ts
         data = b"".join(self._packets[s].data for s in seqs)
@@ -660,7 +686,7 @@ class _DecodeErrorSignal(threading.Event):
 
 
 _PRIVATE = ("jitter_buffer", "nack_generator", "decoder_queue", "decoder_error", "codecs",
-            "decoder_thread", "kind", "started")
+            "decoder_thread", "kind", "started", "remote_streams", "rtx_ssrc")
 
 
 def _private(receiver: RTCRtpReceiver, name: str) -> Any:
@@ -710,6 +736,14 @@ class ResilientReceive:
     def rtt_s(self) -> float:
         """Retransmission round trip measured on this stream (video), else 0."""
         return self.video.rtt_s if self.video is not None and self.video.stats.recovered else 0.0
+
+    @property
+    def retransmissions(self) -> int:
+        """Packets received as RFC 4588 retransmissions. Janus relays the ones it gets
+        from the sender as ordinary packets, so these come from its own history."""
+        streams = _private(self._receiver, "remote_streams")
+        return sum(streams[s].packets_received for s in _private(self._receiver, "rtx_ssrc")
+                   if s in streams)
 
     def on_decode_error(self) -> None:
         if self.video is not None and not self._closed:
@@ -818,6 +852,34 @@ def _route_rtx_by_declared_ssrc() -> None:
     RtpRouter._klasse_rtx_routing = True  # type: ignore[attr-defined]
 
 
+def _shortened_dlsr(packet: Any) -> Any:
+    """A receiver report whose DLSR is `DLSR_SHORTFALL` shorter (other packets as they are)."""
+    if not isinstance(packet, RtcpRrPacket):
+        return packet
+    reports = [replace(r, dlsr=max(0, r.dlsr - DLSR_SHORTFALL)) if r.lsr else r
+               for r in packet.reports]
+    return RtcpRrPacket(ssrc=packet.ssrc, reports=reports)
+
+
+def _report_rtt_of_at_least_1ms(receiver: RTCRtpReceiver) -> None:
+    """Make Janus keep its retransmission history for this stream.
+
+    Janus 1.1.2 stores nothing it sends for retransmission until the round trip it
+    computes from our receiver reports (in whole milliseconds) first changes from
+    0: `nack_queue_ms` starts at 0 and is only set where the RTT changes (ice.c,
+    janus_ice_cb_nice_recv). On a sub-millisecond path -- the test network, a school
+    LAN -- it reads 0 ms for good, and every NACK of ours goes unanswered. A DLSR
+    1 ms short makes its RTT read 1 ms more than it is, which starts the history
+    (200 ms or min_nack_queue) on the first report after its first sender report.
+    """
+    send = receiver._send_rtcp
+
+    async def send_rtcp(packet: Any) -> None:
+        await send(_shortened_dlsr(packet))
+
+    receiver._send_rtcp = send_rtcp  # type: ignore[method-assign]
+
+
 def plug(receiver: RTCRtpReceiver) -> ResilientReceive | None:
     """Install the resilient receive path into a receiver that has not started yet.
 
@@ -839,6 +901,7 @@ def plug(receiver: RTCRtpReceiver) -> ResilientReceive | None:
     resilient = ResilientReceive(receiver, kind)
     receiver._RTCRtpReceiver__jitter_buffer = _Intake(resilient.on_packet)  # type: ignore[attr-defined]
     if kind == "video":
+        _report_rtt_of_at_least_1ms(receiver)
         receiver._RTCRtpReceiver__nack_generator = None  # type: ignore[attr-defined]
         receiver._RTCRtpReceiver__decoder_error = _DecodeErrorSignal(  # type: ignore[attr-defined]
             resilient._loop, resilient.on_decode_error)

@@ -23,6 +23,12 @@ QUIET_DEBUG_LEVEL = 3
 # keepalives at a third of it. Tests set KLASSE_JANUS_SESSION_TIMEOUT to a few
 # seconds so that any session the service forgets to keep alive dies within a test.
 DEFAULT_SESSION_TIMEOUT_S = 60
+# How long Janus keeps what it sent for retransmission (at least; more on long round
+# trips). Its default, 200 ms, equals the time it ignores a repeated NACK, so a lost
+# retransmission could never be sent again; clients wait up to 600 ms for a keyframe's
+# packets (media/rtp_receive.py). nack_optimizations stays off: it empties that history
+# at every keyframe sent, the very frame whose lost packets matter most.
+MIN_NACK_QUEUE_MS = 500
 
 
 def default_session_timeout() -> int:
@@ -117,6 +123,8 @@ def write_config(settings: JanusSettings, folder: Path) -> Path:
         "media: {\n"
         f"\trtp_port_range = {_q(settings.rtp_port_range)}\n"
         "\tipv6 = false\n"
+        f"\tmin_nack_queue = {MIN_NACK_QUEUE_MS}\n"
+        "\tnack_optimizations = false\n"
         "}\n"
         "nat: {\n"
         "\tnice_debug = false\n"

@@ -263,6 +263,52 @@ def test_nacks_stop_when_a_packet_can_no_longer_help() -> None:
     assert core.poll(1.0).nacks == []
 
 
+def test_a_keyframe_hole_is_asked_for_less_often_and_still_after_200_ms() -> None:
+    """Janus ignores a repeated NACK for 200 ms after it retransmitted a packet; when
+    that retransmission is lost too, only a request after those 200 ms can still
+    complete the keyframe, so retries back off instead of being spent at once."""
+    core = VideoReceiveCore(rtt_s=0.005)
+    key = frame_packets(0, 0, 7, key=True)
+    for p in key[:3] + key[4:]:                 # key[3] lost, and its retransmission too
+        core.add(p, 0.0)
+    times = [t / 1000 for t in range(0, 600) if core.poll(t / 1000).nacks]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert times[0] == 0.0 and len(times) <= 12
+    assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False))   # further apart each time
+    assert any(0.2 < t < core.key_deadline_s for t in times)
+    core.add(key[3], times[-1] + 0.002)         # a late answer still completes it
+    assert [f.keyframe for f in core.poll(times[-1] + 0.1).frames] == [True]
+
+
+def test_after_a_dropped_keyframe_the_pli_repeats_at_its_interval() -> None:
+    """The keyframe's answer to a PLI can be lost too: the request is repeated at the
+    PLI interval, not after another keyframe deadline."""
+    core = VideoReceiveCore(rtt_s=0.005)
+    k1 = frame_packets(0, 0, 7, key=True)
+    for p in k1[:2] + [k1[3]] + k1[5:]:        # k1[2] and k1[4] never arrive
+        core.add(p, 0.0)
+    plis = [t / 1000 for t in range(1, 2000) if core.poll(t / 1000).pli]
+    assert plis[0] >= core.key_deadline_s and core.stats.frames_dropped == 1
+    assert all(b - a <= core.pli_gap_s + 0.002 for a, b in zip(plis, plis[1:], strict=False))
+
+
+def test_a_complete_keyframe_behind_a_blocked_frame_plays_at_once() -> None:
+    """Waiting out the deadline of a frame that is older than a complete keyframe
+    only delays the picture."""
+    core = VideoReceiveCore(rtt_s=0.005)
+    f0, f1 = stream(2)
+    for p in f0:
+        core.add(p, 0.0)
+    assert drain(core, 0.0) == [0]
+    core.add(f1[0], FRAME_S)                  # f1[1], f1[2] missing: f1 is blocked
+    key = frame_packets(f1[2].seq + 1, 2 * FRAME_TS, 5, key=True)
+    for p in key:
+        core.add(p, 2 * FRAME_S)
+    out = core.poll(2 * FRAME_S).frames + core.poll(2 * FRAME_S + 0.1).frames
+    assert [(f.timestamp, f.keyframe) for f in out] == [(2 * FRAME_TS, True)]
+    assert core.stats.frames_dropped == 0 and core.poll(0.5).nacks == []
+
+
 def test_sequence_numbers_wrap() -> None:
     core = VideoReceiveCore()
     got = []
@@ -555,3 +601,44 @@ def test_a_retransmission_reaches_the_receiver_that_declared_its_rtx_ssrc() -> N
     assert router.route_rtp(RtpPacket(payload_type=97, ssrc=4004)) is screen
     assert router.route_rtp(RtpPacket(payload_type=97, ssrc=9999)) is None  # nobody's
     assert router.route_rtp(RtpPacket(payload_type=96, ssrc=1001)) is camera
+
+
+def _janus_rtt_ms(arrival_ntp_mid: int, report: object) -> int:
+    """The round trip Janus 1.1.2 takes from a report block (rtcp.c,
+    janus_rtcp_incoming_rr): middle 32 bits of NTP time, whole milliseconds."""
+    rtt = (arrival_ntp_mid - report.lsr - report.dlsr) & 0xFFFFFFFF  # type: ignore[attr-defined]
+    return (rtt >> 16) * 1000 + ((rtt & 0xFFFF) * 15625 >> 10) // 1000
+
+
+async def test_receiver_reports_give_janus_a_round_trip_of_at_least_1_ms() -> None:
+    """Janus keeps no retransmission history until the RTT it computes from our reports
+    leaves 0 ms; on a sub-millisecond path it never would, and NACKs go unanswered."""
+    from aiortc.rtp import RtcpPsfbPacket, RtcpReceiverInfo, RtcpRrPacket
+
+    from klasse.media.rtp_receive import _report_rtt_of_at_least_1ms
+
+    sent: list[object] = []
+
+    class Receiver:
+        async def _send_rtcp(self, packet: object) -> None:
+            sent.append(packet)
+
+    lsr = 0x12345678
+    held = int(0.5 * 65536)                    # we held the sender report 0.5 s
+    path = int(0.0003 * 65536)                 # a 0.3 ms round trip on the wire
+    block = RtcpReceiverInfo(ssrc=7, fraction_lost=0, packets_lost=0, highest_sequence=9,
+                             jitter=0, lsr=lsr, dlsr=held)
+    assert _janus_rtt_ms(lsr + held + path, block) == 0          # what Janus saw
+
+    receiver = Receiver()
+    _report_rtt_of_at_least_1ms(receiver)  # type: ignore[arg-type]
+    no_sr_yet = RtcpReceiverInfo(ssrc=8, fraction_lost=0, packets_lost=0,
+                                 highest_sequence=1, jitter=0, lsr=0, dlsr=0)
+    await receiver._send_rtcp(RtcpRrPacket(ssrc=1, reports=[block, no_sr_yet]))
+    pli = RtcpPsfbPacket(fmt=1, ssrc=1, media_ssrc=7)
+    await receiver._send_rtcp(pli)
+    rr = sent[0]
+    assert isinstance(rr, RtcpRrPacket) and rr.ssrc == 1
+    assert _janus_rtt_ms(lsr + held + path, rr.reports[0]) == 1
+    assert rr.reports[1] == no_sr_yet             # no sender report yet: nothing to shorten
+    assert sent[1] is pli                         # other RTCP passes untouched
