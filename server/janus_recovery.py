@@ -46,11 +46,11 @@ class MediaRecovery:
 
     async def janus_lost(self, node: JanusNode) -> None:
         svc = self.service
-        for room in [r for r in svc.rooms.values() if r.janus is not None and r.janus.node is node]:
-            room.janus = None
+        for room in [r for r, j in svc.janus.items() if j.node is node]:
+            del svc.janus[room]
             self.waiting.setdefault(room.id, asyncio.Event())
             for m in room.members.values():
-                peer, m.peer = m.peer, None
+                peer = svc.peers.pop(m, None)
                 if peer is not None:
                     peer.abandon()
             # Clients first: they show "media reconnecting" (and the recording banner
@@ -64,9 +64,10 @@ class MediaRecovery:
         async with self._placing:
             for rid, back in list(self.waiting.items()):
                 room = self.service.rooms.get(rid)
-                if room is not None and room.state is not RoomState.CLOSED and room.janus is None:
+                if room is not None and room.state is not RoomState.CLOSED \
+                        and room not in self.service.janus:
                     node = least_loaded(self.service.nodes)
-                    room.janus = await node.create_room()
+                    self.service.janus[room] = await node.create_room()
                     self.service.count_load()
                     self.moved += 1
                     log.info("room %s now on %s", rid, node.name)
@@ -79,9 +80,10 @@ class MediaRecovery:
         if back is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(back.wait(), MEDIA_BACK_WAIT_S)
-        if room.janus is None or not room.janus.node.up:
+        janus = self.service.janus.get(room)
+        if janus is None or not janus.node.up:
             raise ConnectionError("the room has no media server now")
-        return room.janus
+        return janus
 
     async def healthy_node(self) -> JanusNode:
         """A node for a new room, waiting a while if every node is being recovered."""
@@ -97,7 +99,7 @@ class MediaRecovery:
 
     async def peer_lost(self, m: Member, peer: JanusPeer) -> None:
         """Janus dropped one participant's session (its node is fine)."""
-        if m.peer is not peer:
+        if self.service.peers.get(m) is not peer:
             return
         log.warning("participant %s: janus dropped its session; media reconnecting", m.id)
         await self.service._run(self.service.lessons.peer_lost(m))
@@ -108,23 +110,24 @@ class MediaRecovery:
     async def _resubscribe(self, m: Member, feed: str, handle: JanusHandle) -> None:
         """Janus hung up one of `m`'s subscriptions: offer it afresh (at most every
         RESUBSCRIBE_S per feed), as if the client had asked again."""
-        peer, room = m.peer, m.room
+        peers, room = self.service.peers, m.room
+        peer, janus = peers.get(m), self.service.janus.get(room)
         if peer is None or peer.subscribers.get(feed) is not handle:
             return
         target = room.members.get(feed)
+        published = peers.get(target) if target is not None else None
         loop = asyncio.get_running_loop()
         key = (m.id, feed)
         recent = loop.time() - self._resubscribed.get(key, -RESUBSCRIBE_S) < RESUBSCRIBE_S
         if recent or m.conn is None or target is None or not target.publishing \
-                or target.peer is None or target.peer.feed_id is None or room.janus is None:
+                or published is None or published.feed_id is None or janus is None:
             await self.service._run(self.service.lessons.subscription_gone(m, feed))
             return
         for old in [k for k, t in self._resubscribed.items() if loop.time() - t > RESUBSCRIBE_S]:
             del self._resubscribed[old]
         self._resubscribed[key] = loop.time()
         log.info("participant %s: janus hung up a subscription; offering it again", m.id)
-        offer = await peer.subscribe(room.janus, feed, target.peer.feed_id,
-                                     self.subscription_hung_up(m))
+        offer = await peer.subscribe(janus, feed, published.feed_id, self.subscription_hung_up(m))
         await self.service._run(self.service.lessons.subscription_offered(m, feed, offer))
 
     def room_closed(self, room: Room) -> None:

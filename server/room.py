@@ -1,21 +1,19 @@
 """In-memory lesson state: rooms and their members. Nothing here is ever written to disk.
 
 Plain data, changed only by the lesson core (server/lesson.py). A member names the
-connection it speaks through by id; the WebSocket itself is the service's.
+connection it speaks through by id; the WebSocket and the Janus handles (its room, its
+peer) are the service's (RoomService.janus, .peers).
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 
 import klasse.app.protocol as p
 
 from .rules import PState, Role, RoomState
-
-if TYPE_CHECKING:
-    from .janus_adapter import JanusPeer, JanusRoom
 
 MAX_CHAT_HISTORY = 200
 DEVICES: tuple[p.Device, ...] = get_args(p.Device)
@@ -50,7 +48,6 @@ class Member:
     publish_pending: bool = False
     publishing: bool = False
     pending_answers: set[str] = field(default_factory=set)
-    peer: JanusPeer | None = None  # the service's media handle; the core never uses it
 
     def view(self) -> p.Participant:
         cam, mic = self.devices["camera"], self.devices["mic"]
@@ -75,7 +72,6 @@ class Room:
     owner: str = ""               # the teacher account the links were made for
     sharer: str | None = None     # member id whose screen is shared (one at a time)
     locked: bool = False          # a teacher locked it: no new pupil joins
-    janus: JanusRoom | None = None  # the service's media handle; the core never uses it
 
     def joined(self) -> list[Member]:
         return [m for m in self.members.values() if m.state is PState.JOINED]

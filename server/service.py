@@ -153,7 +153,11 @@ class RoomService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._timers: dict[core.Timer, asyncio.TimerHandle] = {}
-        self.recording = RecordingHub(config, self._tell_room)
+        # The Janus handles of the lessons' rooms and members: I/O, so the gateway's.
+        self.janus: dict[Room, JanusRoom] = {}
+        self.peers: dict[Member, JanusPeer] = {}
+        self.recording = RecordingHub(config, self._tell_room, janus=self.janus,
+                                      peers=self.peers)
         self.lessons = Lessons(config, self.recording)
         # A lost Janus is brought back and its rooms moved; the lessons go on.
         self.media = MediaRecovery(self)
@@ -338,8 +342,7 @@ class RoomService:
     def count_load(self) -> None:
         """Janus load: the participants of each node's rooms (least_loaded reads it)."""
         for node in self.nodes:
-            node.load = sum(len(r.members) for r in self.rooms.values()
-                            if r.janus is not None and r.janus.node is node)
+            node.load = sum(len(r.members) for r, j in self.janus.items() if j.node is node)
 
     async def _do(self, effect: core.Effect) -> None:
         match effect:
@@ -376,15 +379,15 @@ class RoomService:
             case core.Subscribe(member=m, feed=target, rid=rid):
                 await self._subscribe(m, target, rid)
             case core.Answer(member=m, feed=feed, sdp=sdp):
-                if m.peer is None:
+                if m not in self.peers:
                     raise ProtocolError(ErrorCode.OUT_OF_ORDER, "no subscription offer is waiting")
-                await m.peer.answer(feed, sdp)
+                await self.peers[m].answer(feed, sdp)
             case core.StopSubscription(member=m, feed=feed):
-                if m.peer is not None:
-                    await m.peer.unsubscribe(feed)
+                if m in self.peers:
+                    await self.peers[m].unsubscribe(feed)
             case core.OpenMedia(room=room):
                 node = await self.media.healthy_node()
-                room.janus = await node.create_room()
+                self.janus[room] = await node.create_room()
                 log.info("room %s on %s", room.id, node.name)
                 self.lessons.open_room(room)
             case core.CloseMedia(room=room, members=members):
@@ -438,14 +441,14 @@ class RoomService:
                 client.send(msg)
 
     async def _moderate(self, m: Member, device: Feed, mute: bool) -> None:
-        peer, room = m.peer, m.room.janus
+        peer, room = self.peers.get(m), self.janus.get(m.room)
         mid = peer.mids.get(DEVICE_KIND[device]) if peer is not None else None
         if peer is not None and peer.feed_id is not None and room is not None and mid is not None:
             await moderate(room, peer.feed_id, mid, mute)
 
     async def _drop_media(self, m: Member) -> None:
         await self.recording.media_gone(m)
-        peer, m.peer = m.peer, None
+        peer = self.peers.pop(m, None)
         if peer is not None:
             self._drop_subscriptions_to(m)
             await peer.close()
@@ -454,13 +457,14 @@ class RoomService:
         """The member's publisher connection went away; its subscriptions stay."""
         self.recording.unpublished(m)
         self._drop_subscriptions_to(m)
-        if m.peer is not None:
-            await m.peer.unpublish()
+        if m in self.peers:
+            await self.peers[m].unpublish()
 
     def _drop_subscriptions_to(self, m: Member) -> None:
         for other in m.room.members.values():
-            if other.peer is not None and m.id in other.peer.subscribers:
-                self._spawn(other.peer.unsubscribe(m.id))
+            peer = self.peers.get(other)
+            if peer is not None and m.id in peer.subscribers:
+                self._spawn(peer.unsubscribe(m.id))
 
     async def _close_media(self, room: Room, members: tuple[Member, ...]) -> None:
         """Destroying the Janus room cuts every stream at once; then every peer goes."""
@@ -470,10 +474,15 @@ class RoomService:
         self._list_sent.pop(room.id, None)
         self.media.room_closed(room)
         await self.recording.room_closing(room)
-        janus, room.janus = room.janus, None
+        janus = self.janus.pop(room, None)
         if janus is not None:
             await janus.node.destroy_room(janus)
-        await asyncio.gather(*(_close_peer(m) for m in members), return_exceptions=True)
+        await asyncio.gather(*(self._close_peer(m) for m in members), return_exceptions=True)
+
+    async def _close_peer(self, m: Member) -> None:
+        peer = self.peers.pop(m, None)
+        if peer is not None:
+            await peer.close()
 
     # ------------------------------------------------------ account actions
     async def _ping(self, client: Client, msg: p.Ping) -> None:
@@ -650,7 +659,7 @@ class RoomService:
             peer = await self._peer(m, janus_room)
 
             async def on_event(kind: str) -> None:
-                if m.peer is not peer:
+                if self.peers.get(m) is not peer:
                     return
                 if kind == "webrtcup":
                     await self._run(self.lessons.media_up(m))
@@ -665,16 +674,17 @@ class RoomService:
             raise
 
     async def _peer(self, m: Member, janus_room: JanusRoom) -> JanusPeer:
-        if m.peer is None:
-            m.peer = await janus_room.node.new_peer(lambda peer: self.media.peer_lost(m, peer))
-        return m.peer
+        if m not in self.peers:
+            self.peers[m] = await janus_room.node.new_peer(lambda p: self.media.peer_lost(m, p))
+        return self.peers[m]
 
     async def _subscribe(self, m: Member, target: Member, rid: int | None) -> None:
-        if target.peer is None or target.peer.feed_id is None:
+        published = self.peers.get(target)
+        if published is None or published.feed_id is None:
             raise ProtocolError(ErrorCode.OUT_OF_ORDER, "this participant is not publishing")
         janus_room = await self.media.janus_room(m.room)
         offer = await (await self._peer(m, janus_room)).subscribe(
-            janus_room, target.id, target.peer.feed_id, self.media.subscription_hung_up(m))
+            janus_room, target.id, published.feed_id, self.media.subscription_hung_up(m))
         await self._run(self.lessons.subscription_offered(m, target.id, offer, rid))
 
     _handlers: dict[Action, Callable[..., Coroutine[Any, Any, None]]] = {
@@ -682,13 +692,6 @@ class RoomService:
         Action.GET_NOTICE: _get_notice, Action.PING: _ping,
         Action.LIST_RECORDINGS: _list_recordings, Action.DELETE_RECORDING: _delete_recording,
     } | dict.fromkeys(core.LESSON_ACTIONS, _lesson)
-
-
-async def _close_peer(m: Member) -> None:
-    peer, m.peer = m.peer, None
-    m.publishing = m.publish_pending = False
-    if peer is not None:
-        await peer.close()
 
 
 def _tag(msg: p.ClientMessage) -> str:

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import klasse.app.protocol as p
 from klasse.app.protocol import ErrorCode, ProtocolError
@@ -32,6 +33,9 @@ from .policy import Phase, RoomRecordingRules, sdp_kinds
 from .recorder import RecordedFeed, RoomRecorder, finalise_leftovers
 from .retention import RetentionSweeper
 from .store import NoSuchRecording, RecordingInfo, RecordingStore
+
+if TYPE_CHECKING:
+    from ..janus_adapter import JanusPeer, JanusRoom
 
 log = logging.getLogger("klasse.server")
 # Tells everyone in a room (waiting pupils too) the room's recording state.
@@ -50,7 +54,12 @@ class _RoomRecording:
 
 class RecordingHub:
     def __init__(self, config: Config, tell_room: TellRoom,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 janus: dict[Room, JanusRoom] | None = None,
+                 peers: dict[Member, JanusPeer] | None = None) -> None:
+        # The service's Janus handles (RoomService.janus, .peers), read only here.
+        self._janus = {} if janus is None else janus
+        self._peers = {} if peers is None else peers
         self.policy = replace(config.recording, allowed=config.recording_allowed)
         root = self.policy.directory(config.data)
         # Where recording is off and never was, not even the folder is created; where
@@ -97,14 +106,15 @@ class RecordingHub:
     def _room(self, room: Room) -> _RoomRecording:
         rec = self._rooms.get(room.id)
         if rec is None:
-            assert self.store is not None and room.janus is not None
+            janus = self._janus.get(room)
+            assert self.store is not None and janus is not None
             rules = RoomRecordingRules(self.policy)
 
             async def broadcast(state: p.RecordingState) -> None:
                 # Waiting pupils too: they must know before they are admitted and publish.
                 self._tell_room(room, state)
 
-            rec = _RoomRecording(rules, RoomRecorder(rules, self.store, room.janus.secret,
+            rec = _RoomRecording(rules, RoomRecorder(rules, self.store, janus.secret,
                                                      broadcast, lambda: self._feeds(room)))
             self._rooms[room.id] = rec
         return rec
@@ -130,10 +140,11 @@ class RecordingHub:
         return m.role is Role.PUPIL and rec.rules.is_recorded(m.role, bool(m.consent))
 
     def _feed(self, rec: _RoomRecording, m: Member) -> RecordedFeed | None:
-        if not self._recorded(rec, m) or not m.publishing or m.peer is None \
-                or m.peer.publisher is None:
+        peer = self._peers.get(m)
+        if not self._recorded(rec, m) or not m.publishing or peer is None \
+                or peer.publisher is None:
             return None
-        return RecordedFeed(self._label(rec, m), m.peer.publisher)
+        return RecordedFeed(self._label(rec, m), peer.publisher)
 
     def _feeds(self, room: Room) -> list[RecordedFeed]:
         rec = self._rooms[room.id]

@@ -169,7 +169,7 @@ async def test_rooms_of_a_killed_listed_janus_move_to_the_other(
         await teacher.send(p.Admit(participant=pw.participant))
         await pupil.recv(p.Admitted)
         lesson = next(iter(service.rooms.values()))
-        assert lesson.janus is not None and lesson.janus.node.name == "janus1"
+        assert service.janus[lesson].node.name == "janus1"
         pc = await publish(pupil, [SyntheticVideoTrack(160, 120, fps=10)])
         await wait_publishing(teacher, pw.participant)
 
@@ -180,7 +180,7 @@ async def test_rooms_of_a_killed_listed_janus_move_to_the_other(
         # The room lives on, on the other node, with the same members.
         await pc.close()
         pc = await publish(pupil, [SyntheticVideoTrack(160, 120, fps=10)])
-        assert lesson.janus is not None and lesson.janus.node.name == "janus2"
+        assert service.janus[lesson].node.name == "janus2"
         assert service.rooms[lesson.id] is lesson and len(lesson.members) == 2
         await wait_publishing(teacher, pw.participant)
         got = await subscribe(teacher, pw.participant)
@@ -217,8 +217,8 @@ async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
         await trec.wait(_video_from(pid, 5))
         member = live_service.service.rooms[next(
             r for r, x in live_service.service.rooms.items() if pid in x.members)].members[pid]
-        assert member.peer is not None
-        node, lost_id = member.peer.node, member.peer.session.id
+        peer = live_service.service.peers[member]
+        node, lost_id = peer.node, peer.session.id
         tn, pn = len(trec.events), len(prec.events)
         seen = teacher.frames_from(pid)
         # Janus forgets the pupil's session (as after a missed keepalive).
@@ -230,7 +230,7 @@ async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
         await prec.wait(is_event("media_reconnecting", active=False), after=pn, timeout=10)
         # Only the pupil reconnected; the teacher's own media never stopped.
         assert not [e for e in trec.json()[tn:] if e["event"] == "media_reconnecting"]
-        assert member.peer is not None and member.peer.session.id != lost_id
+        assert live_service.service.peers[member].session.id != lost_id
     finally:
         for s in (teacher, pupil):
             await s.leave()

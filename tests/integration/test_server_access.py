@@ -90,7 +90,7 @@ async def test_resume_restores_participant_and_locks(live_service: LiveService) 
 async def test_room_closes_after_last_teacher_leaves_and_grace(live_service: LiveService) -> None:
     svc = live_service.service
     room, teacher, [(pupil, pw)] = await lesson(live_service)
-    janus_room = next(r for r in svc.rooms.values() if pw.participant in r.members).janus
+    janus_room = svc.janus[next(r for r in svc.rooms.values() if pw.participant in r.members)]
     assert janus_room is not None
     await teacher.send(p.Leave())
     assert (await teacher.recv(p.Closed)).reason == "left"
@@ -137,7 +137,7 @@ async def test_empty_room_frees_janus_but_its_link_still_works(live_service: Liv
     made = live_service.new_room()
     teacher, tw = await join(svc.url, made["teacher_link"], "T", made["pin"])
     room = next(r for r in svc.rooms.values() if tw.participant in r.members)
-    janus_room = room.janus
+    janus_room = svc.janus[room]
     assert janus_room is not None
     await teacher.send(p.Leave())
     await teacher.recv(p.Closed)

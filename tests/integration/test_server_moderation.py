@@ -156,14 +156,12 @@ async def test_end_for_all_destroys_janus_room_and_all_room_data(live_service: L
     await asyncio.wait_for(got.first.wait(), 15)
     await pupil.send(p.Chat(text="secret homework answer"))
     await pupil.send(p.Hand(up=True))
-    janus_room = svc.rooms[rid].janus
-    assert janus_room is not None
+    janus_room = svc.janus[svc.rooms[rid]]
     node = janus_room.node
     assert janus_room.id in await node.list_rooms()
     load_before = node.load
     pupil_member = svc.rooms[rid].members[pw.participant]
-    assert pupil_member.peer is not None
-    pupil_token = pupil_member.peer.token
+    pupil_token = svc.peers[pupil_member].token
     await teacher.send(p.End())
     for c in (teacher, pupil):
         assert (await c.recv(p.Closed)).reason == "ended"

@@ -41,7 +41,7 @@ async def test_rooms_go_to_the_least_loaded_janus(janus: JanusProcess, tmp_path:
                 c, _ = await join(service.url, made["teacher_link"], f"T{i}", made["pin"])
                 clients.append(c)
             rid = p.parse_link(made["pupil_link"]).token
-            return next(r.janus.node.name for r in service.rooms.values()  # type: ignore[union-attr]
+            return next(j.node.name for r, j in service.janus.items()
                         if r.id in service.signer.verify(rid).room)
         first = await room_with(3)       # both empty: the first node
         other = await room_with(1)       # the other node has 0 participants
@@ -53,8 +53,7 @@ async def test_rooms_go_to_the_least_loaded_janus(janus: JanusProcess, tmp_path:
         # Each node really holds its rooms.
         for node in service.nodes:
             listed = await node.list_rooms()
-            mine = [r.janus.id for r in service.rooms.values()  # type: ignore[union-attr]
-                    if r.janus.node is node]  # type: ignore[union-attr]
+            mine = [j.id for j in service.janus.values() if j.node is node]
             assert set(mine) <= set(listed) and mine
     finally:
         for c in clients:
