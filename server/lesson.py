@@ -30,7 +30,6 @@ from klasse.app.protocol import Device, ErrorCode, ProtocolError
 from . import rules, sdp_check
 from .config import Config
 from .limits import Buckets
-from .links import RateLimiter
 from .recording.policy import RoomRecordingRules
 from .room import DEVICES, Feed, Member, Room
 from .rules import Action, MemberEvent, PState, Role, RoomEvent, RoomState, Target
@@ -43,7 +42,7 @@ MEDIA_PER_MEMBER = (5.0, 10.0)
 MEDIA_PER_ROOM = (50.0, 100.0)
 JOINS_PER_ROOM = (20.0, 60.0)
 JOINS_PER_CONNECTION = (0.5, 4.0)
-CHATTER_PER_CONNECTION = (20, 10.0)        # at most 20 in 10 s
+CHATTER_PER_CONNECTION = (2.0, 20.0)
 
 
 # ------------------------------------------------------------------ effects
@@ -194,7 +193,7 @@ class Lessons:
         self.by_conn: dict[str, Member] = {}   # connection id -> member
         self._media = Buckets(*MEDIA_PER_MEMBER), Buckets(*MEDIA_PER_ROOM)
         self._joins = Buckets(*JOINS_PER_CONNECTION), Buckets(*JOINS_PER_ROOM)
-        self._chatter = RateLimiter(*CHATTER_PER_CONNECTION)
+        self._chatter = Buckets(*CHATTER_PER_CONNECTION)
 
     # ------------------------------------------------------------- rules
     def check(self, conn: str, action: Action) -> None:
@@ -261,9 +260,8 @@ class Lessons:
                                 f"{1 / JOINS_PER_CONNECTION[0]:.0f} s")
 
     def _chat_limit(self, conn: str, now: float) -> None:
-        if self._chatter.blocked(conn, now):
+        if not self._chatter.take(conn, now):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages; slow down")
-        self._chatter.fail(conn, now)
 
     def enter(self, conn: str, room: Room, name: str, role: Role, via: str,
               account: str = "") -> list[Effect]:

@@ -25,7 +25,6 @@ from klasse.app.protocol import ErrorCode, Link, ProtocolError, parse_link
 KEY_FILE = "link.key"
 PIN_DIGITS = 6
 MAX_TOKEN_CHARS = 600
-MAX_KEYS = 10_000  # rate-limiter keys kept before stale ones are swept
 
 
 def load_or_create_key(data_dir: Path) -> bytes:
@@ -137,36 +136,6 @@ def normalise_pin(pin: str | None) -> str | None:
     if len(text) != PIN_DIGITS or not (text.isascii() and text.isdigit()):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"a PIN is {PIN_DIGITS} digits")
     return text
-
-
-class RateLimiter:
-    """At most `limit` failures per `window` seconds per key (in memory only)."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._fails: dict[str, list[float]] = {}
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        times = [t for t in self._fails.get(key, []) if now - t < self.window]
-        if times:
-            self._fails[key] = times
-        else:
-            self._fails.pop(key, None)
-        return times
-
-    def blocked(self, key: str, now: float | None = None) -> bool:
-        return len(self._recent(key, time.monotonic() if now is None else now)) >= self.limit
-
-    def fail(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        self._fails[key] = [*self._recent(key, now), now]
-        if len(self._fails) > MAX_KEYS:   # many distinct keys (an attack): drop stale ones
-            for stale in [k for k, ts in self._fails.items() if now - ts[-1] >= self.window]:
-                del self._fails[stale]
-
-    def forget(self, key: str) -> None:
-        self._fails.pop(key, None)
 
 
 def parse_duration(text: str) -> float:
