@@ -21,6 +21,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from klasse.app.events import FeedStats, StatsReported  # noqa: E402
 from klasse.app.policy import Policy  # noqa: E402
 from klasse.app.protocol import RecordingState  # noqa: E402
 from klasse.ui.controller import CallController  # noqa: E402
@@ -99,6 +100,25 @@ def screen_share(room: Room, teacher: MainWindow, pupil: MainWindow) -> None:
     settle(300)
 
 
+def connection_quality(room: Room, teacher: MainWindow, pupil: MainWindow) -> None:
+    """Tiles' connection indicators, as the stats event makes them (app/connection_quality.py):
+    the teacher receives one pupil weakly and one badly; that pupil is told it is her
+    own connection."""
+    ids = {p.name: p.id for p in teacher.controller.participants}
+    feeds = tuple(FeedStats(pid, fps, 0, 0.0, loss, rtt, 300) for pid, fps, loss, rtt in (
+        (ids["Aylin T."], 9.0, 0.06, 140), (ids["Noah V."], 0.0, 0.2, 420),
+        (ids["Mila K."], 15.0, 0.0, 12), (ids["Jonas B."], 0.0, 0.0, 0)))
+    teacher.controller._sink(StatsReported(feeds, "full", 600, 0.0, 12))
+    me = pupil.controller.participant
+    pupil.controller._sink(StatsReported(tuple(FeedStats(pid, 15.0, 0, 0.0, 0.01, 15, 300)
+                                               for pid in ids.values() if pid != me),
+                                         "full", 300, 0.09, 140))
+    room.send_frames()
+    settle()
+    shoot(teacher, "15-connection-teacher")
+    shoot(pupil, "16-connection-pupil")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # Fresh preferences every run: an earlier run's accepted notice would skip the gate.
@@ -149,6 +169,7 @@ def main() -> int:
         settle(100)
     shoot(first, "4-lesson-pupil")
     shoot(teacher, "5-lesson-teacher")
+    connection_quality(room, teacher, others[1])
     screen_share(room, teacher, first)
 
     teacher.lesson.teacher.record_button.click()

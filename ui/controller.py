@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from klasse.app import events as ev
 from klasse.app.call_api import CallControl, Device, EventSink, VideoSink
+from klasse.app.connection_quality import ConnectionJudge
 from klasse.app.notice import NoticeError, fetch_notice
 from klasse.app.protocol import Link, Notice, Participant, RecordingState
 
@@ -57,6 +59,7 @@ class CallController(QObject):
     mediaFlow = Signal(object)             # events.MediaFlow
     mediaReconnecting = Signal(bool)       # events.MediaReconnecting.active
     uplinkChanged = Signal(str)            # events.UplinkChanged.mode
+    connectionQuality = Signal(object)     # app.connection_quality.ConnectionReport
     levels = Signal(object)                # events.LevelsMeasured
     recordingChanged = Signal(object)      # events.RecordingChanged
     shareChanged = Signal(object)          # events.ShareChanged
@@ -91,6 +94,7 @@ class CallController(QObject):
         self.local = ev.LocalMediaChanged(camera=False, mic=False)
         self.recording = ev.RecordingChanged(RecordingState())
         self.state: str = "idle"
+        self._judge = ConnectionJudge()
         self._event.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         self._frame.connect(self.frameReady, Qt.ConnectionType.QueuedConnection)
 
@@ -123,6 +127,9 @@ class CallController(QObject):
             self.mediaReconnecting.emit(event.active)
         elif isinstance(event, ev.UplinkChanged):
             self.uplinkChanged.emit(event.mode)
+        elif isinstance(event, ev.StatsReported):
+            video_on = {p.id: p.camera for p in self.participants}
+            self.connectionQuality.emit(self._judge.update(event, video_on, time.monotonic()))
         elif isinstance(event, ev.LevelsMeasured):
             self.levels.emit(event)
         elif isinstance(event, ev.RecordingChanged):

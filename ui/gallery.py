@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from klasse.app.connection_quality import ConnectionReport
 from klasse.app.events import MediaFlow
 from klasse.app.protocol import Participant
 from klasse.ui.base import Translatable
@@ -110,6 +111,17 @@ class Gallery(Translatable, QWidget):
         cols = self._cols = self.best_columns(n)
         for i, pid in enumerate(self._order):
             self._grid.addWidget(self.tiles[pid], i // cols, i % cols)
+
+    def set_quality(self, report: ConnectionReport) -> None:
+        """Each tile's connection indicator; the own tile shows the own connection."""
+        for pid, tile in self.tiles.items():
+            q = report.feeds.get(pid)
+            if pid == self.me:
+                tile.set_quality(report.own)
+            elif q is None:
+                tile.set_quality(None)
+            else:
+                tile.set_quality(q.level, (q.loss, q.rtt_ms, q.fps if q.video_on else None))
 
     def show_frame(self, participant: str, frame: np.ndarray) -> None:
         key = self.me if participant == "local" else participant

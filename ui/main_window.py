@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from klasse.app import events as ev
 from klasse.app.account import AccountError, create_room, service_url, sign_in
+from klasse.app.connection_quality import ConnectionReport
 from klasse.app.devices import SYNTHETIC, DeviceInfo, DeviceLists
 from klasse.app.join_flow import AskNotice, Decline, JoinFlow, Release, ShowNotice, StartCall, Step
 from klasse.app.policy import Policy
@@ -113,6 +114,7 @@ class MainWindow(Translatable, QMainWindow):
         self.recording_state = "off"
         self.share_spec: str | None = None   # what this user last chose to share
         self.share_what = ""
+        self._uplink_mode = "full"          # the own uplink's last mode (app/uplink.py)
         self.setWindowIcon(app_icon())
         self.resize(1100, 720)
 
@@ -223,6 +225,7 @@ class MainWindow(Translatable, QMainWindow):
         c.mediaFlow.connect(le.gallery.on_media_flow)
         c.mediaReconnecting.connect(self._media_reconnecting)
         c.uplinkChanged.connect(self._uplink)
+        c.connectionQuality.connect(self._connection_quality)
         le.gallery.volumeChosen.connect(c.set_volume)
         c.recordingChanged.connect(self._recording)
         c.shareChanged.connect(self._share_changed)
@@ -414,8 +417,33 @@ class MainWindow(Translatable, QMainWindow):
         else:
             self.messages.remove(self._media_reconnecting_text())
 
+    def _connection_quality(self, report: ConnectionReport) -> None:
+        """The tiles' indicators, and a line when this user's own connection is the
+        problem (the upload's lower quality and pause have their own, `_uplink`)."""
+        self.lesson.gallery.set_quality(report)
+        upload, download = self._connection_texts()
+        problem = report.own_problem()
+        show = None
+        if problem in ("download", "both"):
+            show = download
+        elif problem == "upload" and self._uplink_mode == "full":
+            show = upload
+        for text in (upload, download):
+            if text != show:
+                self.messages.remove(text)
+        if show is not None and show not in self.messages.lines:
+            self.messages.show_message(show)
+
+    @staticmethod
+    def _connection_texts() -> tuple[str, str]:
+        return (tr("Your internet connection is weak: the others see and hear you with "
+                   "interruptions."),
+                tr("Your internet connection is weak: the others' video and sound reach you "
+                   "with interruptions."))
+
     def _uplink(self, mode: str) -> None:
         """This user's own connection is the problem: say so, and what it means."""
+        self._uplink_mode = mode
         weak, paused = self._uplink_texts()
         self.messages.remove(weak)
         self.messages.remove(paused)

@@ -20,6 +20,8 @@ from klasse.ui.base import plain_tip
 from klasse.ui.i18n import tr
 
 HIGHLIGHT = QColor("#f2b400")
+QUALITY_COLORS = {"good": QColor("#3ecf5a"), "weak": QColor("#f2b400"), "bad": QColor("#e0413a")}
+QUALITY_BARS = {"good": 3, "weak": 2, "bad": 1}
 VOLUMES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)   # in the own speaker; 1 = as received
 
 
@@ -50,6 +52,9 @@ class VideoTile(QWidget):
         self.is_self = False
         self.role = "pupil"
         self.image: QImage | None = None
+        # Connection quality (app/connection_quality.py decides; drawn here)
+        self.quality: str | None = None        # "good", "weak", "bad"; None: not known
+        self.quality_figures: tuple[float, int, float | None] | None = None  # loss, RTT, fps
         self.setMinimumSize(QSize(200, 150))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -109,6 +114,35 @@ class VideoTile(QWidget):
             self.image = to_qimage(frame)
             self.update()
 
+    def set_quality(self, level: str | None,
+                    figures: tuple[float, int, float | None] | None = None) -> None:
+        """The connection indicator: a level, and (for a received feed) its loss
+        fraction, round trip in ms and frames per second (None: camera off)."""
+        if (level, figures) != (self.quality, self.quality_figures):
+            self.quality, self.quality_figures = level, figures
+            self._describe()
+            self.update()
+
+    def quality_text(self) -> str:
+        if self.quality is None:
+            return ""
+        if self.is_self:
+            return {"good": tr("your connection is good"), "weak": tr("your connection is weak"),
+                    "bad": tr("your connection is bad")}[self.quality]
+        level = {"good": tr("connection good"), "weak": tr("connection weak"),
+                 "bad": tr("connection bad")}[self.quality]
+        return f"{level} ({self.figures_text()})" if self.quality_figures else level
+
+    def figures_text(self) -> str:
+        if self.quality_figures is None:
+            return ""
+        loss, rtt, fps = self.quality_figures
+        bits = [tr("{percent} % loss").format(percent=round(loss * 100)),
+                tr("{ms} ms").format(ms=rtt)]
+        if fps is not None:
+            bits.append(tr("{fps} fps").format(fps=round(fps)))
+        return " · ".join(bits)
+
     def display_name(self) -> str:
         name = self.name
         if self.is_self:
@@ -126,6 +160,8 @@ class VideoTile(QWidget):
             bits.append(tr("speaking"))
         if not self.is_self and self.volume != 1.0:
             bits.append(tr("volume {percent} %").format(percent=round(self.volume * 100)))
+        if self.quality is not None:
+            bits.append(self.quality_text())
         return ", ".join(bits)
 
     def _describe(self) -> None:
@@ -197,6 +233,8 @@ class VideoTile(QWidget):
             p.drawRoundedRect(badge, 14, 14)
             p.setPen(QColor("black"))
             p.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+        if self.quality is not None:
+            self._paint_quality(p, rect)
         if self.speaking:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(HIGHLIGHT, 4))
@@ -206,3 +244,27 @@ class VideoTile(QWidget):
             p.setPen(QPen(QColor("#66aaff"), 2, Qt.PenStyle.DashLine))
             p.drawRoundedRect(rect, 8, 8)
         p.end()
+
+    def _paint_quality(self, p: QPainter, rect: QRectF) -> None:
+        """Signal bars in the top right corner; when not good, the figures beside them."""
+        assert self.quality is not None
+        color = QUALITY_COLORS[self.quality]
+        font = QFont(self.font())
+        font.setPixelSize(12)
+        p.setFont(font)
+        text = self.figures_text() if self.quality != "good" else ""
+        text_w = QFontMetrics(font).horizontalAdvance(text) + 10 if text else 0
+        box = QRectF(rect.right() - 8 - 30 - text_w, rect.top() + 8, 30 + text_w, 22)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(box, 6, 6)
+        lit = QUALITY_BARS[self.quality]
+        for i in range(3):
+            h = 5 + 4 * i
+            bar = QRectF(box.right() - 26 + i * 7, box.bottom() - 4 - h, 5, h)
+            p.setBrush(color if i < lit else QColor(255, 255, 255, 60))
+            p.drawRect(bar)
+        if text:
+            p.setPen(QColor("white"))
+            p.drawText(QRectF(box.left() + 6, box.top(), text_w, box.height()),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)

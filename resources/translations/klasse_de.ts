@@ -29,7 +29,7 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+47"/>
+        <location filename="../../ui/gallery.py" line="+48"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
     </message>
@@ -209,7 +209,7 @@
         <translation>Chat und Klasse</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+96"/>
+        <location filename="../../ui/main_window.py" line="+97"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -219,23 +219,23 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Bist du einverstanden, aufgenommen zu werden? Bis du zustimmst, bleiben deine Kamera und dein Mikrofon aus.</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Wrong user name or password.</source>
         <translation>Benutzername oder Passwort falsch.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+288"/>
+        <location line="+313"/>
         <source>The school&apos;s server is busy. Please try again in a moment.</source>
         <translation>Der Server der Schule ist ausgelastet. Bitte versuche es gleich noch einmal.</translation>
     </message>
     <message>
-        <location line="-287"/>
+        <location line="-312"/>
         <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Bitte melde dich noch einmal an.</translation>
@@ -247,13 +247,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+281"/>
+        <location line="+306"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>Der Server der Schule ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-145"/>
+        <source>Your internet connection is weak: the others see and hear you with interruptions.</source>
+        <translation>Deine Internetverbindung ist schwach: Die anderen sehen und hören dich mit Unterbrechungen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your internet connection is weak: the others&apos; video and sound reach you with interruptions.</source>
+        <translation>Deine Internetverbindung ist schwach: Bild und Ton der anderen kommen bei dir mit Unterbrechungen an.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Your internet connection is weak: your video is sent at lower quality.</source>
         <translation>Deine Internetverbindung ist schwach: Dein Video wird in geringerer Qualität gesendet.</translation>
     </message>
@@ -353,8 +363,8 @@
         <translation>Das kann nur die Lehrkraft.</translation>
     </message>
     <message>
-        <location line="-287"/>
-        <location line="+288"/>
+        <location line="-312"/>
+        <location line="+313"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Zu viele Versuche. Bitte warte eine Minute.</translation>
     </message>
@@ -364,8 +374,8 @@
         <translation>Kamera oder Mikrofon konnten nicht verbunden werden.</translation>
     </message>
     <message>
-        <location line="-287"/>
-        <location line="+310"/>
+        <location line="-312"/>
+        <location line="+335"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Etwas ist schiefgegangen: {message}</translation>
@@ -762,7 +772,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+122"/>
+        <location filename="../../ui/video_tile.py" line="+156"/>
         <source>camera on</source>
         <translation>Kamera an</translation>
     </message>
@@ -791,7 +801,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+51"/>
+        <location filename="../../ui/video_tile.py" line="+53"/>
         <source>Mic off</source>
         <translation>Mikro aus</translation>
     </message>
@@ -938,7 +948,7 @@
         <translation>Steuerung für Lehrkräfte</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-109"/>
+        <location filename="../../ui/video_tile.py" line="-140"/>
         <source>Volume of {name}</source>
         <translation>Lautstärke von {name}</translation>
     </message>
@@ -948,7 +958,52 @@
         <translation>Für mich stumm</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+56"/>
+        <source>your connection is good</source>
+        <translation>deine Verbindung ist gut</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>your connection is weak</source>
+        <translation>deine Verbindung ist schwach</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>your connection is bad</source>
+        <translation>deine Verbindung ist schlecht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection good</source>
+        <translation>Verbindung gut</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>connection weak</source>
+        <translation>Verbindung schwach</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection bad</source>
+        <translation>Verbindung schlecht</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{percent} % loss</source>
+        <translation>{percent} % Verlust</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{fps} fps</source>
+        <translation>{fps} fps</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>{name} (you)</source>
         <translation>{name} (du)</translation>
     </message>
@@ -978,7 +1033,7 @@
         <translation>Lautstärke {percent} %</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Cam on</source>
         <translation>Kamera an</translation>
     </message>

@@ -29,7 +29,7 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+47"/>
+        <location filename="../../ui/gallery.py" line="+48"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
     </message>
@@ -209,7 +209,7 @@
         <translation>Chat en klas</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+96"/>
+        <location filename="../../ui/main_window.py" line="+97"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
@@ -219,23 +219,23 @@
         <translation>Dit bericht verbergen</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Do you agree to be recorded? Until you agree, your camera and microphone stay off.</source>
         <translation>Ga je akkoord dat je wordt opgenomen? Tot je akkoord gaat, blijven je camera en microfoon uit.</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Wrong user name or password.</source>
         <translation>Gebruikersnaam of wachtwoord klopt niet.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+288"/>
+        <location line="+313"/>
         <source>The school&apos;s server is busy. Please try again in a moment.</source>
         <translation>De server van school is druk bezet. Probeer het zo nog eens.</translation>
     </message>
     <message>
-        <location line="-287"/>
+        <location line="-312"/>
         <location filename="../../ui/recordings_dialog.py" line="+164"/>
         <source>Please sign in again.</source>
         <translation>Log opnieuw in.</translation>
@@ -247,13 +247,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+281"/>
+        <location line="+306"/>
         <location filename="../../ui/recordings_dialog.py" line="+6"/>
         <source>The school&apos;s server cannot be reached.</source>
         <translation>De server van school is niet bereikbaar.</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-145"/>
+        <source>Your internet connection is weak: the others see and hear you with interruptions.</source>
+        <translation>Je internetverbinding is zwak: de anderen zien en horen je met onderbrekingen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your internet connection is weak: the others&apos; video and sound reach you with interruptions.</source>
+        <translation>Je internetverbinding is zwak: beeld en geluid van de anderen komen met onderbrekingen bij je aan.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Your internet connection is weak: your video is sent at lower quality.</source>
         <translation>Je internetverbinding is zwak: je video wordt in lagere kwaliteit verstuurd.</translation>
     </message>
@@ -353,8 +363,8 @@
         <translation>Alleen de docent kan dat.</translation>
     </message>
     <message>
-        <location line="-287"/>
-        <location line="+288"/>
+        <location line="-312"/>
+        <location line="+313"/>
         <source>Too many tries. Please wait a minute.</source>
         <translation>Te veel pogingen. Wacht even een minuut.</translation>
     </message>
@@ -364,8 +374,8 @@
         <translation>Camera of microfoon kon niet worden verbonden.</translation>
     </message>
     <message>
-        <location line="-287"/>
-        <location line="+310"/>
+        <location line="-312"/>
+        <location line="+335"/>
         <location filename="../../ui/recordings_dialog.py" line="+5"/>
         <source>Something went wrong: {message}</source>
         <translation>Er ging iets mis: {message}</translation>
@@ -762,7 +772,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+122"/>
+        <location filename="../../ui/video_tile.py" line="+156"/>
         <source>camera on</source>
         <translation>camera aan</translation>
     </message>
@@ -791,7 +801,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/video_tile.py" line="+51"/>
+        <location filename="../../ui/video_tile.py" line="+53"/>
         <source>Mic off</source>
         <translation>Micro uit</translation>
     </message>
@@ -938,7 +948,7 @@
         <translation>Bediening voor docenten</translation>
     </message>
     <message>
-        <location filename="../../ui/video_tile.py" line="-109"/>
+        <location filename="../../ui/video_tile.py" line="-140"/>
         <source>Volume of {name}</source>
         <translation>Volume van {name}</translation>
     </message>
@@ -948,7 +958,52 @@
         <translation>Voor mij gedempt</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+56"/>
+        <source>your connection is good</source>
+        <translation>je verbinding is goed</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>your connection is weak</source>
+        <translation>je verbinding is zwak</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>your connection is bad</source>
+        <translation>je verbinding is slecht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection good</source>
+        <translation>verbinding goed</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>connection weak</source>
+        <translation>verbinding zwak</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connection bad</source>
+        <translation>verbinding slecht</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{percent} % loss</source>
+        <translation>{percent} % verlies</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{fps} fps</source>
+        <translation>{fps} fps</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>{name} (you)</source>
         <translation>{name} (jij)</translation>
     </message>
@@ -978,7 +1033,7 @@
         <translation>volume {percent} %</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Cam on</source>
         <translation>Camera aan</translation>
     </message>
