@@ -39,6 +39,7 @@ from pathlib import Path
 import psutil
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from klasse.app import protocol as p
 from klasse.media.synthetic import SyntheticAudioTrack, SyntheticVideoTrack
@@ -170,8 +171,11 @@ class Lesson:
         peer = None
         try:
             peer = await Peer.open(self.url)
-            await peer.send(p.Join(v=1, link=self.room["pupil_link"], name=f"Legit {n}",
-                                   pin=self.room["pin"]))
+            try:
+                await peer.send(p.Join(v=1, link=self.room["pupil_link"], name=f"Legit {n}",
+                                       pin=self.room["pin"]))
+            except ConnectionClosed:   # refused on arrival (busy): its error was sent first
+                await asyncio.wait_for(asyncio.shield(peer.reader), 10)
             m = await peer.wait(lambda m: isinstance(m, (p.Welcome, p.Error)), 10)
             took = time.monotonic() - t0
             outcome = "welcome" if isinstance(m, p.Welcome) else str(getattr(m, "code", "?"))
