@@ -60,6 +60,7 @@ from klasse.app.events import (
     StatsReported,
     UplinkChanged,
 )
+from klasse.app.feed_watch import FeedWatch
 from klasse.app.uplink import ShapedTrack, UplinkAdapter, UplinkDecision, UplinkMonitor
 from klasse.media.privacy_gate import GatedTrack
 from klasse.media.rtp_receive import ResilientReceive, plug
@@ -73,6 +74,7 @@ from klasse.media.screen_track import (
 from klasse.media.sources import SourceError, parse_source
 
 STATS_INTERVAL_S = 0.5      # the `stats` event, twice a second
+WATCH_INTERVAL_S = 0.5      # how often received feeds are checked for going quiet
 FREEZE_S = 0.5              # a gap between video frames longer than this is a freeze
 FLOW_INTERVAL_S = 0.5       # MediaFlow events at least once a second while media flows
 COUNTDOWN_S = 1.0           # an announced recording's starts_in, again, this often
@@ -136,6 +138,9 @@ class CallSession:
         self._freezes: dict[str, int] = {}
         self._longest: dict[str, float] = {}
         self._frames: dict[tuple[str, str], int] = {}
+        # Received feeds that go quiet while they should flow are asked for again.
+        self.feed_watch = FeedWatch()
+        self._resubscribed: dict[str, int] = {}
         self._reported: dict[tuple[str, str], int] = {}
         # Decoded audio since the last report, per feed; and the last report's
         # (sum of squares, samples), so a level covers about one second.
@@ -178,6 +183,7 @@ class CallSession:
             self._spawn(self.sound.watch(lambda: self.mic_gate.is_on))
             self._spawn(self._report_flow())
             self._spawn(self._report_stats())
+            self._spawn(self._watch_feeds())
             self._spawn(self._count_down())
             lost_at: float | None = None
             delay = 0.25
@@ -286,6 +292,7 @@ class CallSession:
             if self._answer is not None and not self._answer.done():
                 self._answer.set_exception(RuntimeError(err.message))
         elif request == "subscribe":
+            self.feed_watch.forget(feed)
             await self._drop_feed(feed, tell_server=False)
             await self._apply(self.machine.feed_failed(feed))
             self._spawn(self._resync_later())
@@ -308,11 +315,15 @@ class CallSession:
             elif isinstance(eff, StartPublishing):
                 self._spawn(self._publish())
             elif isinstance(eff, SubscribeFeed):
+                self.feed_watch.subscribed(eff.feed, time.monotonic())
                 rid = self._next_rid("subscribe", eff.feed)
                 await self._send(p.Subscribe(feed=eff.feed, rid=rid))
             elif isinstance(eff, DropFeed):
+                self.feed_watch.forget(eff.feed)
                 await self._drop_feed(eff.feed, tell_server=True)
             elif isinstance(eff, ResetMedia):
+                for feed in list(self.machine.feeds | set(self._subs)):
+                    self.feed_watch.forget(feed)
                 await self._close_media()
             elif isinstance(eff, StartShare):
                 await self._start_share()
@@ -448,6 +459,7 @@ class CallSession:
         async def on_state() -> None:
             # A feed whose connection failed is dropped and asked for again.
             if pc.connectionState == "failed" and self._subs.get(feed) is pc:
+                self.feed_watch.forget(feed)
                 await self._drop_feed(feed, tell_server=True)
                 await self._apply(self.machine.feed_failed(feed))
                 self._spawn(self._resync_later())
@@ -519,6 +531,36 @@ class CallSession:
                     level = self._level(feed) if kind == "audio" else None
                     self._emit(MediaFlow(kind, feed, n, level))  # type: ignore[arg-type]
 
+    async def _watch_feeds(self) -> None:
+        """Ask again for a received feed that brings nothing while it should.
+
+        Nothing else would notice: a subscription that Janus stops forwarding, or
+        whose connection never reports `failed`, stays silent for good."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            if self.machine.state != "joined" or self.machine.media_reconnecting:
+                continue
+            now = time.monotonic()
+            people = {x.id: x for x in self.machine.participants}
+            for feed in self.machine.feeds:
+                x = people.get(feed)
+                kinds = set() if x is None or not x.publishing else \
+                    {k for k, on in (("video", x.camera), ("audio", x.mic)) if on}
+                self.feed_watch.expect(feed, kinds, now)
+                for kind in kinds:
+                    self.feed_watch.frames(feed, kind, self._frames.get((feed, kind), 0), now)
+            for feed in self.feed_watch.due(now):
+                if feed in self.machine.feeds and self._ws is not None:
+                    await self._resubscribe(feed)
+
+    async def _resubscribe(self, feed: str) -> None:
+        """A new subscription for a feed gone quiet: Janus replaces its subscriber
+        (and asks the sender for a keyframe), and the new offer replaces our
+        PeerConnection. The old one stays until then: closing it first would make
+        Janus hang the old subscriber up, and the service offer it a second time."""
+        self._resubscribed[feed] = self._resubscribed.get(feed, 0) + 1
+        await self._send(p.Subscribe(feed=feed, rid=self._next_rid("subscribe", feed)))
+
     def _note_frame(self, feed: str, now: float) -> None:
         last = self._last_frame_at.get(feed)
         if last is not None and now - last > FREEZE_S:
@@ -555,7 +597,7 @@ class CallSession:
                     round(self._longest.get(feed, 0.0), 2),
                     round((lost - l0) / expected, 3) if expected > 0 else 0.0,
                     int(max((p.rtt_s for p in paths), default=0.0) * 1000),
-                    int((octets - b0) * 8 / dt / 1000)))
+                    int((octets - b0) * 8 / dt / 1000), self._resubscribed.get(feed, 0)))
             up = self.uplink
             self._emit(StatsReported(
                 tuple(feeds), up.adapter.mode.name if up else "none",

@@ -129,6 +129,7 @@ class FeedStats:
     loss: float           # fraction of RTP packets lost (before retransmission), 0..1
     rtt_ms: int           # retransmission round trip (0 until one was needed)
     kbps: int             # received RTP payload, audio + video
+    resubscribed: int = 0  # times it was asked for again after going quiet (app/feed_watch.py)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,38 @@ def session(link: str, name: str, pin: str, rec: Recorder, cache_root: Path,
     return CallSession(parse_link(link), name, rec, pin=pin, cache_root=cache_root, **kw)
 
 
+Running = list[tuple[CallSession, "asyncio.Future[None]"]]
+
+
+def start(s: CallSession, running: Running) -> None:
+    running.append((s, asyncio.ensure_future(s.run())))
+
+
+async def leave_all(running: Running) -> None:
+    for s, _ in running:
+        await s.leave()
+    await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+
+
+async def teacher_and_pupil(room: dict[str, Any], names: tuple[str, str], cache_root: Path,
+                            running: Running
+                            ) -> tuple[CallSession, Recorder, CallSession, Recorder]:
+    """A teacher and an admitted pupil in `room`, both cameras on; both go to
+    `running` (the caller ends them with `leave_all`)."""
+    trec, prec = Recorder(), Recorder()
+    teacher = session(room["teacher_link"], names[0], room["pin"], trec, cache_root)
+    pupil = session(room["pupil_link"], names[1], room["pin"], prec, cache_root)
+    start(teacher, running)
+    await trec.wait(is_event("state", state="joined"))
+    start(pupil, running)
+    await prec.wait(is_event("state", state="waiting"))
+    await teacher.admit_all()
+    await prec.wait(is_event("state", state="joined"))
+    await pupil.set_camera(True)
+    await teacher.set_camera(True)
+    return teacher, trec, pupil, prec
+
+
 class Headless:
     """`klasse join LINK --headless` as a child process (the real console entry)."""
 

@@ -25,7 +25,14 @@ from klasse.server.janus_config import JanusSettings
 from klasse.server.janus_process import JanusProcess
 from klasse.server.recording.policy import RecordingPolicy
 from klasse.server.service import RoomService
-from tests.integration.call_helpers import Recorder, is_event, session
+from tests.integration.call_helpers import (
+    Recorder,
+    Running,
+    is_event,
+    leave_all,
+    session,
+    teacher_and_pupil,
+)
 from tests.server_fixtures import (
     SERVER_ADDR,
     LiveService,
@@ -199,19 +206,10 @@ async def test_rooms_of_a_killed_listed_janus_move_to_the_other(
 
 async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
         live_service: LiveService, tmp_path: Path) -> None:
-    room = live_service.new_room("History")
-    trec, prec = Recorder(), Recorder()
-    teacher = session(room["teacher_link"], "Mr T", room["pin"], trec, tmp_path)
-    pupil = session(room["pupil_link"], "Cleo", room["pin"], prec, tmp_path)
-    tasks = [asyncio.ensure_future(teacher.run())]
+    running: Running = []
     try:
-        await trec.wait(is_event("state", state="joined"))
-        tasks.append(asyncio.ensure_future(pupil.run()))
-        await prec.wait(is_event("state", state="waiting"))
-        await teacher.admit_all()
-        await prec.wait(is_event("state", state="joined"))
-        await pupil.set_camera(True)
-        await teacher.set_camera(True)
+        teacher, trec, pupil, prec = await teacher_and_pupil(
+            live_service.new_room("History"), ("Mr T", "Cleo"), tmp_path, running)
         tid, pid = teacher.machine.me, pupil.machine.me
         assert tid and pid
         await trec.wait(_video_from(pid, 5))
@@ -232,9 +230,7 @@ async def test_a_session_janus_drops_costs_only_that_participant_a_reconnect(
         assert not [e for e in trec.json()[tn:] if e["event"] == "media_reconnecting"]
         assert live_service.service.peers[member].session.id != lost_id
     finally:
-        for s in (teacher, pupil):
-            await s.leave()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await leave_all(running)
 
 
 async def test_a_subscription_janus_hangs_up_is_offered_again(live_service: LiveService) -> None:

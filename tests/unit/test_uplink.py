@@ -127,5 +127,5 @@ def test_stats_event_json() -> None:
     assert json.loads(json.dumps(ev.as_json())) == {
         "event": "stats",
         "feeds": [{"feed": "p1", "fps": 14.5, "freezes": 2, "longest_freeze_s": 0.61,
-                   "loss": 0.031, "rtt_ms": 4, "kbps": 420}],
+                   "loss": 0.031, "rtt_ms": 4, "kbps": 420, "resubscribed": 0}],
         "uplink_mode": "half", "uplink_kbps": 180, "uplink_loss": 0.12, "uplink_rtt_ms": 9}
