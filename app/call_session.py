@@ -541,6 +541,7 @@ class CallSession:
             if self.machine.state != "joined" or self.machine.media_reconnecting:
                 continue
             now = time.monotonic()
+            self.feed_watch.tick(now)
             people = {x.id: x for x in self.machine.participants}
             for feed in self.machine.feeds:
                 x = people.get(feed)

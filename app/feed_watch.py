@@ -12,17 +12,19 @@ froze) must not cost a reconnect every few seconds: while a feed stays quiet,
 each further request waits twice as long, up to `max_backoff_s`. Frames flowing
 again reset that.
 
-Sans-I/O: `expect` and `frames` feed it, `due` says which feeds to subscribe
-again, `subscribed` restarts a feed's clock (a new subscription needs its
-handshake before frames can come).
+Sans-I/O: `tick`, `expect` and `frames` feed it, `due` says which feeds to
+subscribe again, `subscribed` restarts a feed's clock (a new subscription needs its
+handshake before frames can come). A client starved for seconds (a loaded
+machine) sees every feed silent at once; `tick` tells that from a quiet feed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STALL_S = 5.0          # an expected kind silent this long: ask for the feed again
+STALL_S = 6.0          # an expected kind silent this long: ask for the feed again
 MAX_BACKOFF_S = 40.0   # the longest wait between requests while a feed stays quiet
+MAX_TICK_GAP_S = 1.5   # checks further apart than this: our own loop was held up
 
 
 @dataclass
@@ -42,11 +44,24 @@ class _Feed:
 class FeedWatch:
     """Per received feed and kind, when it last brought a frame."""
 
-    def __init__(self, stall_s: float = STALL_S, max_backoff_s: float = MAX_BACKOFF_S) -> None:
+    def __init__(self, stall_s: float = STALL_S, max_backoff_s: float = MAX_BACKOFF_S,
+                 max_tick_gap_s: float = MAX_TICK_GAP_S) -> None:
         self.stall_s = stall_s
         self.max_backoff_s = max_backoff_s
+        self.max_tick_gap_s = max_tick_gap_s
         self._feeds: dict[str, _Feed] = {}
+        self._last_tick: float | None = None
         self.resubscribed = 0      # requests made in all (for stats and tests)
+
+    def tick(self, now: float) -> None:
+        """Call before each round of `expect`/`frames`/`due`. When the rounds came far
+        apart, this process was starved or blocked: the frames that waited meanwhile
+        have not been counted yet, and every feed would look quiet at once. Such a
+        silence is ours, not the feeds': every clock starts again."""
+        if self._last_tick is not None and now - self._last_tick > self.max_tick_gap_s:
+            for entry in self._feeds.values():
+                entry.since = max(entry.since, now)
+        self._last_tick = now
 
     def subscribed(self, feed: str, now: float) -> None:
         """A subscription to `feed` was asked for (the first or again)."""

@@ -31,8 +31,7 @@ async def test_a_feed_janus_stops_forwarding_is_subscribed_again(
         await trec.wait(_video_from(pid, 5))
         await prec.wait(_video_from(tid, 5))
         lesson = next(r for r in live_service.service.rooms.values() if pid in r.members)
-        peer = lesson.members[tid].peer
-        assert peer is not None
+        peer = live_service.service.peers[lesson.members[tid]]
         handle = peer.subscribers[pid]
         # Janus forwards nothing more of the pupil to the teacher, and says nothing.
         await handle.message({"request": "configure", "streams": [

@@ -36,8 +36,7 @@ async def _teacher_in(live_service: LiveService, title: str, tmp_path: Path,
     await trec.wait(lambda e: e["event"] == "participants" and any(
         x["publishing"] for x in e["participants"]))
     lesson = next(r for r in live_service.service.rooms.values() if teacher.machine.me in r.members)
-    assert lesson.janus is not None
-    return room, teacher, trec, lesson.janus
+    return room, teacher, trec, live_service.service.janus[lesson]
 
 
 async def _pupil_joins(room: dict[str, Any], teacher: Any, tmp_path: Path, running: Running
