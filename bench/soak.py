@@ -9,6 +9,9 @@ KLASSE_JANUS_SESSION_TIMEOUT says otherwise) and six headless clients, each its 
 chats or raises a hand and the teacher lowers hands; pupil 5 leaves and a new
 process joins under its name every --rejoin-every seconds.
 
+With --events DIR, each client's events go to DIR/<name>.jsonl (each with `t`,
+seconds since the start, and the client's pid) and its log to DIR/<name>.log.
+
 Every --window seconds it prints, per feed (sender and kind), the frames all
 receivers got in that window and the fewest any one receiver got; the stalls (a
 feed that flowed and then sent nothing for over 2 s to a receiver that should get
@@ -23,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import random
+import signal
 import sys
 import time
 from collections import defaultdict
@@ -87,30 +91,47 @@ class Soak:
         self._ps: dict[int, psutil.Process] = {}
         self.chats = 0
         self.hands = 0
+        self.started = time.monotonic()
+        self.resubs: dict[tuple[str, str], int] = {}   # (receiver, feed) -> resubscribed
+        self.window_resubs = 0
+        self.all_resubs = 0
 
     # ------------------------------------------------------------ clients
     async def start_peer(self, name: str, role: str, video: bool) -> Peer:
         link = self.room["teacher_link"] if role == "teacher" else self.room["pupil_link"]
         peer = Peer(name, role, video)
+        err = self.stderr_for(name)
         peer.proc = await asyncio.create_subprocess_exec(
             *CLIENT, link, "--pin", self.room["pin"], "--name", name,
             "--camera", "synthetic" if video else "off", "--mic", "synthetic",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL, limit=2**20)
+            stderr=err, limit=2**20)
+        if err is not asyncio.subprocess.DEVNULL:
+            err.close()   # the child has its own copy
         peer.reader = asyncio.create_task(self.read(peer))
         self.peers[name] = peer
         return peer
 
+    def stderr_for(self, name: str) -> Any:
+        """With --events, each client's log goes beside its events."""
+        if not self.args.events:
+            return asyncio.subprocess.DEVNULL
+        return open(Path(self.args.events) / f"{name}.log", "ab")
+
     async def read(self, peer: Peer) -> None:
         assert peer.proc is not None and peer.proc.stdout is not None
         async for raw in peer.proc.stdout:
-            if self.args.events:
-                with open(Path(self.args.events) / f"{peer.name}.jsonl", "ab") as f:
-                    f.write(raw)
             try:
                 ev = json.loads(raw)
             except ValueError:
                 continue
+            if not isinstance(ev, dict):
+                continue
+            if self.args.events:
+                # Each event with the seconds since the soak began, to line them up.
+                line = {"t": round(time.monotonic() - self.started, 2), "pid": peer.proc.pid, **ev}
+                with open(Path(self.args.events) / f"{peer.name}.jsonl", "a") as f:
+                    f.write(json.dumps(line, separators=(",", ":")) + "\n")
             await self.on_event(peer, ev)
 
     async def on_event(self, peer: Peer, ev: dict[str, Any]) -> None:
@@ -141,6 +162,14 @@ class Soak:
                     print(f"    stall over: {peer.name} <- {self.names.get(ev['from'], '?')} "
                           f"{kind} after {now - flow.stalled_since:.1f} s", flush=True)
                     flow.stalled_since = None
+        elif kind == "stats":
+            # The client's own way out of a silent feed (app/feed_watch.py), counted.
+            for fs in ev.get("feeds", []):
+                key = (peer.name, fs["feed"])
+                n = fs.get("resubscribed", 0)
+                if n > self.resubs.get(key, 0):
+                    self.window_resubs += n - self.resubs.get(key, 0)
+                    self.resubs[key] = n
         elif kind == "error":
             peer.errors.append(f"{ev.get('code')}: {ev.get('message')}")
             print(f"  ! {peer.name} error {ev.get('code')}: {ev.get('message')}", flush=True)
@@ -258,6 +287,7 @@ class Soak:
         for (_recv, sender, kind), frames in self.window_frames.items():
             feeds[(sender, kind)].append(frames)
         print(f"== window {n} ({minutes:.0f} min): stalls {len(self.window_stalls)}, "
+              f"resubscribed {self.window_resubs}, "
               f"service rss {svc['rss_mb']} MB cpu {svc['cpu_pct']} % fds {svc['fds']}, "
               f"janus rss {jan['rss_mb']} MB cpu {jan['cpu_pct']} % fds {jan['fds']}, "
               f"load {psutil.getloadavg()[0]:.1f}", flush=True)
@@ -277,9 +307,12 @@ class Soak:
               flush=True)
         self.samples.append({"window": n, "minutes": round(minutes, 1), "service": svc,
                              "janus": jan, "stalls": len(self.window_stalls),
+                             "resubscribed": self.window_resubs,
                              "feeds": {f"{s} {k}": sum(v) for (s, k), v in feeds.items()}})
         self.window_frames.clear()
         self.window_stalls.clear()
+        self.all_resubs += self.window_resubs
+        self.window_resubs = 0
 
     async def run(self) -> dict[str, Any]:
         await self.start_peer("Teacher", "teacher", True)
@@ -312,7 +345,8 @@ class Soak:
         def growth(part: str) -> float:
             return round(100.0 * (last[part]["rss_mb"] / first[part]["rss_mb"] - 1), 1)
         return {"minutes": self.args.minutes, "windows": len(self.samples),
-                "stalls": len(self.all_stalls), "rejoins": self.rejoins, "chats": self.chats,
+                "stalls": len(self.all_stalls), "resubscribed": self.all_resubs,
+                "rejoins": self.rejoins, "chats": self.chats,
                 "hands": self.hands,
                 "service_rss_growth_pct": growth("service"), "janus_rss_growth_pct": growth("janus"),
                 "service_fds": [first["service"]["fds"], last["service"]["fds"]],
@@ -327,6 +361,10 @@ async def main() -> int:
     ap.add_argument("--rejoin-every", type=float, default=180.0)
     ap.add_argument("--events", default="", help="folder: keep every client's events there")
     args = ap.parse_args()
+    # SIGTERM ends it as Ctrl-C does: every client leaves and the service stops.
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     with service_stack() as stack:
         print(f"soak: {args.minutes:g} min, a report every {args.window:g} s; service pid "
               f"{stack.service.pid}, janus pid {stack.janus.pid}", flush=True)
