@@ -644,8 +644,11 @@ class AudioReceiveCore:
             return
         if now - self._window_at < self.give_back_s:
             return
-        surplus = int((self._min_early - self.target_delay_s) / self._frame_s + 1e-6)
-        if self._min_early < math.inf and surplus > 0:
+        # No packet in the window (a quiet sender): nothing to judge, and no int(inf),
+        # which killed the receive path's task and left the feed silent for good.
+        surplus = 0 if self._min_early == math.inf else \
+            int((self._min_early - self.target_delay_s) / self._frame_s + 1e-6)
+        if surplus > 0:
             self._next_ts += surplus * self.frame_samples
             self._drop_before(self._next_ts)
             self._stretch = max(0, self._stretch - surplus)

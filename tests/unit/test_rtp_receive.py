@@ -642,3 +642,23 @@ async def test_receiver_reports_give_janus_a_round_trip_of_at_least_1_ms() -> No
     assert _janus_rtt_ms(lsr + held + path, rr.reports[0]) == 1
     assert rr.reports[1] == no_sr_yet             # no sender report yet: nothing to shorten
     assert sent[1] is pli                         # other RTCP passes untouched
+
+
+def test_audio_window_without_a_packet_keeps_playing() -> None:
+    """A give-back window in which no packet counted (all came late: a starved
+    receiver, a sender's burst) must not break the core. It raised on int(inf),
+    which stopped the receive path's task and silenced the feed for good (seen in
+    every client of a 45-minute soak)."""
+    core = AudioReceiveCore(target_delay_s=0.02, give_back_s=2.0)
+    t = 0.0
+    core.add(0, b"x", t)
+    for _ in range(150):          # 3 s of packets that are all too late to count
+        t += 0.02
+        core.add(0, b"late", t)
+        core.poll(t)
+    core.add(200 * 960, b"y", t)   # on time again
+    out = []
+    for _ in range(20):
+        out += core.poll(t)
+        t += 0.02
+    assert out
