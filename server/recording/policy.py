@@ -40,7 +40,7 @@ DEFAULT_RETENTION_DAYS = 7.0
 # What the teacher's feed holds, as the announcement names it.
 TEACHER_STREAMS = {"audio": "teacher microphone", "video": "teacher camera",
                    "screen": "teacher screen"}
-CONSENTING_PUPILS = "camera and microphone of pupils who consented"
+CONSENTING_PUPILS = "camera, microphone and shared screen of pupils who consented"
 # Janus's protected_folders (server/janus_config.py): it silently records nothing there.
 JANUS_PROTECTED = ("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr")
 
