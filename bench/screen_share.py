@@ -158,29 +158,19 @@ class StageTrace:
         self.keyframes_sent: list[float] = []
 
     def install_sender(self, teacher: CallSession) -> None:
+        """Before the share starts: the screen track and the encoder."""
         from aiortc.codecs.vpx import Vp8Encoder, vp8_depayload
 
-        src = teacher.screen.source
-        assert isinstance(src, ScreenSource)
-        grab = src._grab
-
-        def traced_grab(grabber: object) -> object:
-            t0, changes = time.monotonic(), src.changes
-            out = grab(grabber)  # type: ignore[arg-type]
-            if src.changes != changes:
-                self.grabs.append((t0, time.monotonic()))
-            return out
-        src._grab = traced_grab  # type: ignore[method-assign]
-
         recv = teacher.screen.recv
-        seen = [src.changes]
+        seen = [0]
         screen_pts: set[int] = set()   # the camera's encoder is the same class
 
         async def traced_recv() -> object:
             frame = await recv()
             screen_pts.add(_pts_ms(frame))
-            if src.changes != seen[0]:
-                seen[0] = src.changes
+            changes = getattr(teacher.screen.source, "changes", 0)
+            if changes != seen[0]:
+                seen[0] = changes
                 self.handed.append((time.monotonic(), _pts_ms(frame)))
             return frame
         teacher.screen.recv = traced_recv  # type: ignore[method-assign]
@@ -200,7 +190,19 @@ class StageTrace:
                 if key:
                     trace.keyframes_sent.append(time.monotonic())
             return payloads, ts
-        Vp8Encoder.encode = traced_encode  # type: ignore[method-assign]
+        Vp8Encoder.encode = traced_encode  # type: ignore[method-assign,assignment]
+
+    def install_source(self, src: ScreenSource) -> None:
+        """Once the share runs: its grabs that found a changed picture."""
+        grab = src._grab
+
+        def traced_grab(grabber: object) -> object:
+            t0, changes = time.monotonic(), src.changes
+            out = grab(grabber)  # type: ignore[arg-type]
+            if src.changes != changes:
+                self.grabs.append((t0, time.monotonic()))
+            return out
+        src._grab = traced_grab  # type: ignore[method-assign]
 
     def install_receiver(self, pupil: CallSession) -> None:
         paths = [p for ps in pupil._receive_paths.values() for p in ps if p.kind == "video"]
@@ -294,11 +296,13 @@ async def end_to_end(room: dict[str, str], window_id: int, changes: int, static_
     while pupil.machine.state != "joined" or teacher._publisher is None:
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)
-    await teacher.share(True)
     trace = StageTrace()
+    trace.install_sender(teacher)
+    await teacher.share(True)
     while teacher.screen.source is None:
         await asyncio.sleep(0.01)
-    trace.install_sender(teacher)
+    assert isinstance(teacher.screen.source, ScreenSource)
+    trace.install_source(teacher.screen.source)
     stamper = Stamper(window_id)
     while not latest:
         await asyncio.sleep(0.05)
@@ -349,8 +353,12 @@ async def end_to_end(room: dict[str, str], window_id: int, changes: int, static_
         for name, col in zip(StageTrace.STAGES, zip(*stage_ms, strict=True), strict=True):
             print(f"    {name:22s} {statistics.median(col):6.1f}   {percentile(list(col), 0.95):6.1f}")
     sizes = [e[2] for e in trace.encoded.values()]
-    print(f"  screen frames encoded: {len(sizes)}, keyframes {len(trace.keyframes_sent)}, "
-          f"largest {max(sizes, default=0) // 1000} kB")
+    # The share's first frame (a keyframe) left through a recv() that was already
+    # waiting before the trace went in: what is counted here came after it.
+    first = min((e[0] for e in trace.encoded.values()), default=0.0)
+    keys = "".join(f", {t - first:.1f}" for t in trace.keyframes_sent)
+    print(f"  screen frames encoded: {len(sizes) + 1}, keyframes after the first: "
+          f"{len(trace.keyframes_sent)} (at s{keys}), largest {max(sizes, default=0) // 1000} kB")
     print(f"  screen sender while static: {static_kbit:.0f} kbit/s")
     print(f"  OCR word accuracy: source {acc_src * 100:.1f} %, pupil {acc_pupil * 100:.1f} % "
           f"({acc_pupil / max(acc_src, 1e-9) * 100:.1f} % of the source's)")

@@ -2,9 +2,11 @@
 paced for detail rather than motion.
 
 15 frames a second while the picture changes (and for a second after the last
-change), 5 while it stands still, 1 once it has stood still for 2 s; a picture
-that is not moving is looked at 5 times a second, so a change goes out within
-200 ms. At most 1920x1080, larger pictures scaled down.
+change), 5 while it stands still, 1 once it has stood still for 2 s. A picture
+that is not moving is looked at again the moment something is drawn where the
+display says so (X11's DAMAGE extension: a change goes out within a few ms, and
+a still screen costs one grab a second), else 5 times a second (a change goes out
+within 200 ms). At most 1920x1080, larger pictures scaled down.
 The grab runs in a worker thread. An unchanged picture is not converted again.
 A window that is hidden sends nothing (never a black or stale picture); a window
 that is closed ends the read with ShareEnded.
@@ -13,13 +15,14 @@ that is closed ends the read with ShareEnded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import time
 
 import numpy as np
 from av import VideoFrame
 
-from klasse.media.screen_capture import MAX_SIZE, Grabber, open_grabber, to_i420
+from klasse.media.screen_capture import MAX_SIZE, DamageWatch, Grabber, open_grabber, to_i420
 from klasse.media.sources import AvSource, SourceClosed, SourceError
 from klasse.media.synthetic import stamp_counter
 
@@ -32,8 +35,9 @@ MOVING_HOLD_S = 1.0      # stay at the moving rate this long after the last chan
 STILL_AFTER_S = 2.0
 STILL_FPS = 1
 # How often a picture that is not moving is looked at for a change (grab + compare
-# ~7 ms of CPU each). 10 was tried: on the loaded 2-core test machine the bench's
-# one process (teacher and pupil) then fell behind and lost changes; see the note.
+# ~7 ms of CPU each) where no damage watch tells us (Windows, macOS, an X server
+# without DAMAGE). 10 was tried: on the loaded 2-core test machine the bench's one
+# process (teacher and pupil) then fell behind and lost changes.
 POLL_FPS = 5
 HIDDEN_POLL_S = 0.2      # how often a hidden window is looked at again
 # A receiver's jitter buffer lets a frame go only when the next one starts arriving:
@@ -68,6 +72,7 @@ class ScreenSource:
         self._still = False      # the last frame handed out showed no change
         self._last_sent = 0.0
         self._keep_copies = False
+        self._drawn = asyncio.Event()   # set when the damage watch saw drawing
 
     @property
     def is_open(self) -> bool:
@@ -99,13 +104,21 @@ class ScreenSource:
             return self._from_array(await asyncio.to_thread(
                 lambda: to_i420(frame.to_ndarray(format="bgra"), self.limit)))
         while True:
-            delay = self._next_due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            watch = getattr(self._grabber, "watch", None)
+            if watch is not None and self._still:
+                # A still picture with a damage watch: look again as soon as something
+                # is drawn, or when the still picture is due to be sent again.
+                await self._wait_for_drawing(watch, self._resend_due() - time.monotonic())
+            else:
+                delay = self._next_due - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             async with self._lock:
                 grabber = self._grabber
                 if grabber is None:
                     raise SourceClosed()
+                if watch is not None:
+                    watch.take()   # re-armed before the grab: later drawing wakes us
                 t0 = time.perf_counter()
                 changes = self.changes
                 i420 = await asyncio.to_thread(self._grab, grabber)
@@ -121,14 +134,28 @@ class ScreenSource:
             else:
                 rate = MOVING_FPS if moving else POLL_FPS
                 self._next_due = max(self._next_due + 1 / rate, now)
-            self._still = not changed
-            if not changed and not moving:
-                settled = now - self._last_change > STILL_AFTER_S
-                interval = 1 / (STILL_FPS if settled else IDLE_FPS)
-                if now - self._last_sent < interval - 0.01:
-                    continue   # looked at, unchanged: not due to be sent again yet
+            self._still = not changed and not moving
+            if self._still and now < self._resend_due():
+                continue   # looked at, unchanged: not due to be sent again yet
             self._last_sent = now
             return self._from_array(i420)
+
+    def _resend_due(self) -> float:
+        """When a still picture is next sent (IDLE_FPS, then STILL_FPS once settled)."""
+        settled = time.monotonic() - self._last_change > STILL_AFTER_S
+        return self._last_sent + 1 / (STILL_FPS if settled else IDLE_FPS) - 0.01
+
+    async def _wait_for_drawing(self, watch: DamageWatch, timeout: float) -> None:
+        if timeout <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        drawn = self._drawn = asyncio.Event()
+        loop.add_reader(watch.fileno(), drawn.set)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(drawn.wait(), timeout)
+        finally:
+            loop.remove_reader(watch.fileno())
 
     def _grab(self, grabber: Grabber) -> np.ndarray | None:
         img = grabber.grab()
@@ -156,6 +183,10 @@ class ScreenSource:
         return frame
 
     async def close(self) -> None:
+        watch = getattr(self._grabber, "watch", None)
+        if watch is not None:   # no longer watched before its connection closes
+            asyncio.get_running_loop().remove_reader(watch.fileno())
+            self._drawn.set()
         async with self._lock:
             grabber, self._grabber = self._grabber, None
             src, self._file = self._file, None

@@ -103,3 +103,68 @@ async def test_shared_window_is_readable_at_the_pupil_and_closing_it_ends_the_sh
             await pupil.leave()
             await teacher.end()
             await asyncio.wait_for(asyncio.gather(*tasks), 20)
+
+
+async def test_a_still_screen_is_looked_at_again_when_something_is_drawn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """X11 DAMAGE: a still picture is grabbed only when it is due to be sent again
+    (once a second) or when something was drawn, not POLL_FPS times a second; a
+    drawing wakes the share at once and the changed picture goes out."""
+    from Xlib import display as xdisplay
+
+    from klasse.media.screen_source import POLL_FPS, STILL_AFTER_S, ScreenSource
+    from klasse.media.synthetic import STAMP_BITS, STAMP_BLOCK
+
+    async with xvfb("640x480x24") as display:
+        monkeypatch.setenv("DISPLAY", display)
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
+        window = await TextWindow.start(display, "still", "--geometry", "640x480+0+0")
+        src = ScreenSource("screen:1")
+        await src.open()
+        grabs = [0]
+        grab = src._grab
+
+        def counted(grabber: object) -> object:
+            grabs[0] += 1
+            return grab(grabber)  # type: ignore[arg-type]
+        src._grab = counted  # type: ignore[method-assign]
+        try:
+            assert getattr(src._grabber, "watch", None) is not None
+            await _read_for(src, STILL_AFTER_S + 1.0)   # settles into its still rate
+            grabs[0] = 0
+            sent = await _read_for(src, 3.0)
+            # Still: about one grab per frame sent (1 a second), never POLL_FPS.
+            assert grabs[0] <= sent + 2 < POLL_FPS * 3, (grabs[0], sent)
+
+            disp = xdisplay.Display(display)
+            win = disp.create_resource_object("window", window.id)
+            white = win.create_gc(foreground=disp.screen().white_pixel)
+            black = win.create_gc(foreground=disp.screen().black_pixel)
+            win.fill_rectangle(black, 0, 0, STAMP_BITS * STAMP_BLOCK, STAMP_BLOCK)
+            win.fill_rectangle(white, 0, 0, STAMP_BLOCK, STAMP_BLOCK)
+            disp.sync()
+            changes = src.changes
+            frame = await asyncio.wait_for(src.read(), 5.0)
+            assert src.changes == changes + 1
+            y = frame.to_ndarray(format="rgb24")
+            assert y[STAMP_BLOCK // 2, STAMP_BLOCK // 2].mean() > 200      # the white block
+            assert y[STAMP_BLOCK // 2, STAMP_BLOCK + 4].mean() < 60        # black beside it
+            disp.close()
+        finally:
+            await src.close()
+            await window.close()
+
+
+async def _read_for(src: object, seconds: float) -> int:
+    """Frames read from `src` in `seconds`."""
+    n = 0
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while (left := end - loop.time()) > 0:
+        try:
+            await asyncio.wait_for(src.read(), left)  # type: ignore[attr-defined]
+        except TimeoutError:
+            break
+        n += 1
+    return n
