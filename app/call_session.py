@@ -50,6 +50,7 @@ from klasse.app.call_state import (
     SubscribeFeed,
 )
 from klasse.app.camera_pipeline import CameraPipeline, ForwardTrack
+from klasse.app.dtls_role import answer_as_dtls_server
 from klasse.app.events import (
     ErrorRaised,
     Event,
@@ -466,6 +467,7 @@ class CallSession:
 
         try:
             await pc.setRemoteDescription(RTCSessionDescription(msg.sdp, "offer"))
+            answer_as_dtls_server(pc)   # else a 1 s DTLS retry in some joins (app/dtls_role.py)
             await pc.setLocalDescription(await pc.createAnswer())
         except ValueError as exc:
             self._emit(ErrorRaised("media_failed", f"cannot receive {feed}: {exc}"))

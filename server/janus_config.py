@@ -29,6 +29,10 @@ DEFAULT_SESSION_TIMEOUT_S = 60
 # packets (media/rtp_receive.py). nack_optimizations stays off: it empties that history
 # at every keyframe sent, the very frame whose lost packets matter most.
 MIN_NACK_QUEUE_MS = 500
+# Janus's first DTLS retransmission (OpenSSL's default 1 s): clients answer a
+# subscription as the DTLS server (app/dtls_role.py), so a lost first flight from
+# Janus costs this, not a second of a join. Above a home network's round trip.
+DTLS_TIMEOUT_MS = 300
 
 
 def default_session_timeout() -> int:
@@ -125,6 +129,7 @@ def write_config(settings: JanusSettings, folder: Path) -> Path:
         "\tipv6 = false\n"
         f"\tmin_nack_queue = {MIN_NACK_QUEUE_MS}\n"
         "\tnack_optimizations = false\n"
+        f"\tdtls_timeout = {DTLS_TIMEOUT_MS}\n"
         "}\n"
         "nat: {\n"
         "\tnice_debug = false\n"
