@@ -1,11 +1,14 @@
 """Client CPU and memory in a call: one publisher at 640x480 and 8 subscribed feeds.
 
     scripts/netns-run .venv/bin/python bench/client_load.py [--feeds 8] [--seconds 15]
+        [--per-process N]
 
 The measured client is its own process (bench/participant.py: the call engine with
 a synthetic 640x480 15 fps camera and a microphone, blur off, no UI) and receives
-every other participant. The other participants are --feeds publish-only processes
-(synthetic 320x240 15 fps camera + microphone, receiving nothing), started first.
+every other participant. The other
+participants are --feeds publish-only sessions (synthetic 320x240 15 fps camera +
+microphone, receiving nothing), --per-process of them sharing a process (a class of
+29: `--feeds 29 --per-process 10`), started first.
 After a warm-up the measured process is sampled with psutil: CPU (100 % = one
 core), RSS and USS, and the frames it received per feed. All run on this shared
 2-core machine next to the room service, Janus and the other publishers, so the
@@ -86,15 +89,19 @@ def main() -> int:
     ap.add_argument("--size", default="640x480", help="the measured client's camera")
     ap.add_argument("--feed-size", default="320x240")
     ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--per-process", type=int, default=1, help="publishers per process")
     args = ap.parse_args()
     total = args.seconds + 40
     with service_stack() as stack:
         room = stack.new_room("load")
+        counts = [min(args.per_process, args.feeds - i)
+                  for i in range(0, args.feeds, max(1, args.per_process))]
         others = [spawn(room["teacher_link"], room["pin"], f"pub{i}", "--publish-only",
-                        "--size", args.feed_size, "--seconds", str(total))
-                  for i in range(args.feeds)]
+                        "--size", args.feed_size, "--seconds", str(total), "--count", str(n))
+                  for i, n in enumerate(counts)]
         for proc in others:
-            wait_event(proc, lambda e: e["event"] == "state" and e["state"] == "joined")
+            wait_event(proc, lambda e: e["event"] == "state" and e["state"] == "joined",
+                       timeout=120)
         watchers = [LastSent(proc) for proc in others]
         # Drain their output in the background (they print little: no receiving).
         me = spawn(room["teacher_link"], room["pin"], "measured", "--size", args.size,
@@ -109,7 +116,7 @@ def main() -> int:
             ev = json.loads(line)
             if ev["event"] == "video":
                 frames[ev["from"]] = ev["frames"]
-            if time.monotonic() - t0 > 60:
+            if time.monotonic() - t0 > 120:
                 raise SystemExit(f"only {len(frames)} feeds arrived: {frames}")
         print(f"all {args.feeds} feeds arriving {time.monotonic() - t0:.1f} s after start")
         proc = psutil.Process(me.pid)
@@ -149,9 +156,10 @@ def main() -> int:
             print(f"its own camera: the encoder took {rate:.1f} fps")
         print(f"memory: RSS {samples[-1][1] / 2**20:.0f} MiB, USS {samples[-1][2] / 2**20:.0f} MiB")
         print(f"received video per feed: {min(rates):.1f} to {max(rates):.1f} fps")
-        print("publishers' encoders took " + ", ".join(f"{w.rate():.1f}" for w in watchers)
-              + " fps during the sampling")
-        print(f"the {args.feeds} publishing processes together: {pub_cpu:.0f} % of one core; "
+        print("publishers' encoders took " + ", ".join(
+            f"{w.rate() / n:.1f}" for w, n in zip(watchers, counts, strict=True))
+              + f" fps each during the sampling ({len(others)} processes)")
+        print(f"the {len(others)} publishing processes together: {pub_cpu:.0f} % of one core; "
               f"room service {_avg_cpu(stack.service):.0f} %, Janus {_avg_cpu(stack.janus):.0f} %"
               " (averaged since they started)")
         print(f"machine load during the run: {psutil.getloadavg()[0]:.1f} (1 min), "
