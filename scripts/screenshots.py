@@ -119,6 +119,38 @@ def connection_quality(room: Room, teacher: MainWindow, pupil: MainWindow) -> No
     shoot(pupil, "16-connection-pupil")
 
 
+def class_of_thirty() -> None:
+    """The gallery of a teacher with 29 pupils: page 1 of 2, a speaker and two raised
+    hands pinned first (synthetic pictures: a colour per pupil)."""
+    import numpy as np
+
+    from klasse.app.events import MediaFlow
+    from klasse.app.protocol import Participant
+    from klasse.ui.gallery import Gallery
+
+    people = [Participant(id="t0", name="Ms Weber", role="teacher", state="joined", mic=True)]
+    people += [Participant(id=f"p{i:02d}", name=f"Pupil {i + 1:02d}", role="pupil",
+                           state="joined", camera=True, mic=True, publishing=True,
+                           hand=i in (17, 26)) for i in range(29)]
+    gallery = Gallery()
+    gallery.resize(1280, 760)
+    gallery.show()
+    gallery.set_participants(tuple(people), "t0", local_camera=False, local_mic=True)
+    gallery.on_media_flow(MediaFlow(kind="audio", sender="p21", frames=50, level=-18.0))
+    for i, p in enumerate(people[1:]):
+        frame = np.zeros((240, 320, 3), np.uint8)
+        frame[:, :] = ((i * 53) % 200 + 40, (i * 97) % 200 + 40, (i * 29) % 200 + 40)
+        frame[60:180, 110:210] = 235            # a face-sized block
+        gallery.show_frame(p.id, frame)
+    settle(300)
+    path = OUT / "17-gallery-class-of-30.png"
+    if not gallery.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"screenshots: {path} (page {gallery.page.page + 1} of {gallery.page.pages}, "
+          f"{len(gallery.page.hidden)} feeds on no tile)")
+    gallery.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # Fresh preferences every run: an earlier run's accepted notice would skip the gate.
@@ -193,6 +225,7 @@ def main() -> int:
     shoot(first, "11-left")
     for w in [teacher, first, late, *others]:
         w.close()
+    class_of_thirty()
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -29,9 +29,24 @@
         <translation>Chat-Nachrichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+48"/>
+        <location filename="../../ui/gallery.py" line="+77"/>
         <source>Participants&apos; video</source>
         <translation>Video der Teilnehmenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous page</source>
+        <translation>Vorherige Seite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next page</source>
+        <translation>Nächste Seite</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Page {n} of {total}</source>
+        <translation>Seite {n} von {total}</translation>
     </message>
     <message>
         <location filename="../../ui/left_page.py" line="+56"/>

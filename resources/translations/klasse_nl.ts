@@ -29,9 +29,24 @@
         <translation>Chatberichten</translation>
     </message>
     <message>
-        <location filename="../../ui/gallery.py" line="+48"/>
+        <location filename="../../ui/gallery.py" line="+77"/>
         <source>Participants&apos; video</source>
         <translation>Video van de deelnemers</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous page</source>
+        <translation>Vorige pagina</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next page</source>
+        <translation>Volgende pagina</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Page {n} of {total}</source>
+        <translation>Pagina {n} van {total}</translation>
     </message>
     <message>
         <location filename="../../ui/left_page.py" line="+56"/>

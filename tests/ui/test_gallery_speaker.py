@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from klasse.app.events import MediaFlow
+from klasse.app.gallery_layout import SPEAKING_LEVEL_DB
 from klasse.app.protocol import Participant
-from klasse.ui.gallery import SPEAKING_LEVEL_DB, Gallery
+from klasse.ui.gallery import Gallery
 
 
 def _audio(pid: str, level: float | None) -> MediaFlow:
